@@ -1,0 +1,19 @@
+"""Base class of array configs."""
+
+from __future__ import annotations
+
+import attr
+
+from dacapo._registry import RegisteredConfig
+
+
+@attr.s
+class ArrayConfig(RegisteredConfig, registry_root=True, abstract=True):
+    """Describes an array; ``array_type(config)`` opens it.
+
+    Subclasses set the class attribute ``array_type`` to their runtime class.
+    """
+
+    name: str = attr.ib(
+        metadata={"help_text": "A unique name for this array, used to store its config."}
+    )

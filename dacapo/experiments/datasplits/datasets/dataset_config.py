@@ -1,0 +1,23 @@
+"""Base class of dataset configs."""
+
+from __future__ import annotations
+
+import attr
+
+from dacapo._registry import RegisteredConfig
+
+
+@attr.s
+class DatasetConfig(RegisteredConfig, registry_root=True, abstract=True):
+    """Describes a dataset (raw, ground truth, mask); ``dataset_type(config)`` builds it."""
+
+    name: str = attr.ib(
+        metadata={"help_text": "A unique name for this dataset, used to store its config."}
+    )
+    weight: int = attr.ib(
+        default=1,
+        metadata={"help_text": "Relative frequency with which training samples this dataset."},
+    )
+
+    def __hash__(self):
+        return hash(self.name)

@@ -1,0 +1,16 @@
+"""Base class of datasplit configs."""
+
+from __future__ import annotations
+
+import attr
+
+from dacapo._registry import RegisteredConfig
+
+
+@attr.s
+class DataSplitConfig(RegisteredConfig, registry_root=True, abstract=True):
+    """Describes the training and validation datasets; ``datasplit_type(config)`` builds them."""
+
+    name: str = attr.ib(
+        metadata={"help_text": "A unique name for this datasplit, used to store its config."}
+    )

@@ -1,0 +1,21 @@
+"""Config of a start: weights taken from another run."""
+
+from __future__ import annotations
+
+import attr
+
+from dacapo._registry import RegisteredConfig
+
+
+@attr.s
+class StartConfig(RegisteredConfig, registry_root=True):
+    """Initialise a run from the checkpoint of another run.
+
+    ``criterion`` is either a validation criterion (the best checkpoint for
+    it) or an iteration number written as a string.
+    """
+
+    run: str = attr.ib(metadata={"help_text": "Name of the run to take weights from."})
+    criterion: str = attr.ib(
+        metadata={"help_text": "Validation criterion or iteration that picks the checkpoint."}
+    )

@@ -1,0 +1,17 @@
+"""Base class of task configs."""
+
+from __future__ import annotations
+
+import attr
+
+from dacapo._registry import RegisteredConfig
+
+
+@attr.s
+class TaskConfig(RegisteredConfig, registry_root=True, abstract=True):
+    """Describes what to predict; ``task_type(config)`` builds predictor, loss,
+    post-processor and evaluator."""
+
+    name: str = attr.ib(
+        metadata={"help_text": "A unique name for this task, used to store its config."}
+    )

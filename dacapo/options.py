@@ -1,0 +1,163 @@
+"""Where dacapo keeps its runs and how it reaches its stores.
+
+Options are read from the first file found among ``$DACAPO_OPTIONS_FILE``,
+``./dacapo.yaml``, ``~/dacapo.yaml`` and ``~/.config/dacapo/dacapo.yaml``;
+keyword overrides given to ``Options.instance`` win over the file. Reading
+options never changes the environment: workers spawned later find the same
+file by the same search, or through ``DACAPO_OPTIONS_FILE`` set by the code
+that spawns them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import attr
+import yaml
+
+from dacapo.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["DaCapoConfig", "Options"]
+
+_STORE_TYPES = ("files", "mongo")
+
+
+def _to_upath(value: Any):
+    from upath import UPath
+
+    if isinstance(value, (str, os.PathLike)):
+        path = UPath(value)
+        if not path.protocol:  # a local path: expand ~ like a shell would
+            path = UPath(os.path.expanduser(str(value)))
+        return path
+    raise ConfigError(f"runs_base_dir: expected a path, got {type(value).__name__} {value!r}")
+
+
+def _check_type(instance, attribute, value):
+    if value not in _STORE_TYPES:
+        raise ConfigError(f"type: expected one of {list(_STORE_TYPES)}, got {value!r}")
+
+
+def _check_compute_context(instance, attribute, value):
+    if not isinstance(value, dict) or "type" not in value:
+        raise ConfigError(
+            "compute_context: expected a mapping like {type: LocalTorch, config: {}}, "
+            f"got {value!r}"
+        )
+
+
+def _optional_str(instance, attribute, value):
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{attribute.name}: expected a string or null, got {value!r}")
+
+
+@attr.s
+class DaCapoConfig:
+    """The options themselves."""
+
+    type: str = attr.ib(
+        default="files",
+        validator=_check_type,
+        metadata={"help_text": "Store backend: 'files' (no server) or 'mongo'."},
+    )
+    runs_base_dir = attr.ib(
+        default="~/dacapo",
+        converter=_to_upath,
+        metadata={"help_text": "Directory (or s3:// URL) holding configs, stats and runs."},
+    )
+    compute_context: Dict[str, Any] = attr.ib(
+        factory=lambda: {"type": "LocalTorch", "config": {}},
+        validator=_check_compute_context,
+        metadata={"help_text": "Where blockwise workers run: LocalTorch, Bsub or Slurm."},
+    )
+    mongo_db_host: Optional[str] = attr.ib(
+        default=None,
+        validator=_optional_str,
+        metadata={"help_text": "MongoDB URL, needed when type is 'mongo'."},
+    )
+    mongo_db_name: Optional[str] = attr.ib(
+        default=None,
+        validator=_optional_str,
+        metadata={"help_text": "MongoDB database name, needed when type is 'mongo'."},
+    )
+
+    def serialize(self) -> Dict[str, Any]:
+        """The options as plain data, unset (None) values left out."""
+        data = {
+            "type": self.type,
+            "runs_base_dir": str(self.runs_base_dir),
+            "compute_context": self.compute_context,
+            "mongo_db_host": self.mongo_db_host,
+            "mongo_db_name": self.mongo_db_name,
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+
+class Options:
+    """Entry point for reading options: ``Options.instance(**overrides)``."""
+
+    @classmethod
+    def search_paths(cls) -> List[Path]:
+        """Candidate option files, in the order they are tried."""
+        paths = []
+        if os.environ.get("DACAPO_OPTIONS_FILE"):
+            paths.append(Path(os.environ["DACAPO_OPTIONS_FILE"]).expanduser())
+        paths.append(Path.cwd() / "dacapo.yaml")
+        paths.append(Path.home() / "dacapo.yaml")
+        paths.append(Path.home() / ".config" / "dacapo" / "dacapo.yaml")
+        return paths
+
+    @classmethod
+    def config_file(cls) -> Optional[Path]:
+        """The options file in use, or None when there is none."""
+        env = os.environ.get("DACAPO_OPTIONS_FILE")
+        if env and not Path(env).expanduser().is_file():
+            raise ConfigError(
+                f"DACAPO_OPTIONS_FILE names {env!r}, which is not a file; "
+                "create it or unset the variable"
+            )
+        for path in cls.search_paths():
+            if path.is_file():
+                return path
+        return None
+
+    @classmethod
+    def instance(cls, **overrides) -> DaCapoConfig:
+        """Options from the file found (re-read on every call) and ``overrides``."""
+        path = cls.config_file()
+        values = _read_options_file(path) if path is not None else {}
+        values.update(overrides)
+        return _build(values, source=str(path) if path else "keyword overrides")
+
+
+def _read_options_file(path: Path) -> Dict[str, Any]:
+    try:
+        values = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise ConfigError(f"options file {path}: not valid YAML ({error})") from error
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise ConfigError(
+            f"options file {path}: expected a mapping of option names to values, "
+            f"got {type(values).__name__}"
+        )
+    return values
+
+
+def _build(values: Dict[str, Any], source: str) -> DaCapoConfig:
+    known = [a.name for a in attr.fields(DaCapoConfig)]
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"options from {source}: unknown key(s) {unknown}; known keys: {known}"
+        )
+    try:
+        return DaCapoConfig(**values)
+    except ConfigError as error:
+        raise ConfigError(f"options from {source}: {error}") from error

@@ -1,0 +1,1 @@
+"""Stores for configs, stats, weights and arrays."""

@@ -1,0 +1,1 @@
+"""Utilities: affinities, class balancing, VOI, synthetic data, viewers."""
