@@ -31,5 +31,8 @@ def __getattr__(name: str):
         return importlib.import_module(f"dacapo.{name}")
     if name in _LAZY_ATTRS:
         module, attribute = _LAZY_ATTRS[name]
-        return getattr(importlib.import_module(module), attribute)
+        value = getattr(importlib.import_module(module), attribute)
+        # importing dacapo.train bound the attribute to the module: rebind it
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'dacapo' has no attribute {name!r}")

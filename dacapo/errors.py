@@ -17,6 +17,7 @@ __all__ = [
     "StoreError",
     "DuplicateNameError",
     "NoSuchNameError",
+    "NoSuchCheckpointError",
 ]
 
 
@@ -56,3 +57,7 @@ class NoSuchNameError(StoreError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class NoSuchCheckpointError(StoreError, FileNotFoundError):
+    """No weights are stored for the requested run and iteration (or best)."""

@@ -56,42 +56,20 @@ MANIFEST = {
 }
 
 # (module, name) -> the issue that delivers it
-PENDING = {}
-_ISSUE_OF_MODULE = {
-    "dacapo.blockwise": "inference issue",
-    "dacapo.compute_context": "inference issue",
-    "dacapo.gp": "issue 6",
-    "dacapo.experiments.starts": "issue 6",
-    "dacapo.experiments.trainers": "issue 6",
-    "dacapo.experiments.trainers.gp_augments": "issue 6",
-    "dacapo.experiments.tasks": "issue 5",
-    "dacapo.experiments.tasks.losses": "issue 5",
-    "dacapo.experiments.tasks.predictors": "issue 5",
+_INFERENCE = "the inference issue (validate, predict, apply, blockwise)"
+PENDING = {
+    ("dacapo", name): _INFERENCE
+    for name in (
+        "apply validate validate_run predict run_blockwise segment_blockwise predict_local"
+    ).split()
 }
-_PENDING_NAMES = {
-    "dacapo": {
-        "apply": "inference issue", "train": "issue 6", "validate": "inference issue",
-        "validate_run": "inference issue", "predict": "inference issue",
-        "run_blockwise": "inference issue", "segment_blockwise": "inference issue",
-        "predict_local": "inference issue",
-    },
-    "dacapo.experiments": {"Run": "issue 6"},
-}
-_ALREADY_THERE = {
-    "dacapo.experiments.starts": {"StartConfig"},
-    "dacapo.experiments.trainers": {"TrainerConfig", "AugmentConfig"},
-    "dacapo.experiments.trainers.gp_augments": {"AugmentConfig"},
-    "dacapo.experiments.tasks": {"TaskConfig"},
-}
-for _module, _names in MANIFEST.items():
-    for _name in _names.split():
-        _issue = _PENDING_NAMES.get(_module, {}).get(_name) or (
-            _ISSUE_OF_MODULE.get(_module)
-            if _name not in _ALREADY_THERE.get(_module, set())
-            else None
-        )
-        if _issue:
-            PENDING[(_module, _name)] = _issue
+PENDING.update(
+    {
+        (module, name): _INFERENCE
+        for module in ("dacapo.blockwise", "dacapo.compute_context")
+        for name in MANIFEST[module].split()
+    }
+)
 
 
 def _cases():

@@ -6,22 +6,18 @@ not import torch.
 
 from __future__ import annotations
 
-import importlib
+from dacapo._lazy import lazy_exports
 
 _LAZY = {
-    "Model": "dacapo.experiments.model",
-    "Run": "dacapo.experiments.run",
-    "RunConfig": "dacapo.experiments.run_config",
-    "TrainingIterationStats": "dacapo.experiments.training_iteration_stats",
-    "TrainingStats": "dacapo.experiments.training_stats",
-    "ValidationIterationScores": "dacapo.experiments.validation_iteration_scores",
-    "ValidationScores": "dacapo.experiments.validation_scores",
+    "Model": "model",
+    "Run": "run",
+    "RunConfig": "run_config",
+    "TrainingIterationStats": "training_iteration_stats",
+    "TrainingStats": "training_stats",
+    "ValidationIterationScores": "validation_iteration_scores",
+    "ValidationScores": "validation_scores",
 }
 
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -8,10 +8,13 @@ import attr
 
 
 def _as_path(value):
+    """A ``Path``, or a ``UPath`` for URLs such as ``s3://bucket/c.zarr``."""
     from upath import UPath
 
     if isinstance(value, UPath) and value.protocol:
         return value
+    if "://" in str(value):
+        return UPath(str(value))
     return Path(value)
 
 

@@ -208,7 +208,12 @@ def _path_str(value: Any) -> str:
 
 
 def _path(value: Any) -> Path:
-    return Path(_path_str(value))
+    text = _path_str(value)
+    if "://" in text:  # a URL (s3://, gs://, memory://): keep its protocol
+        from upath import UPath
+
+        return UPath(text)
+    return Path(text)
 
 
 converter = DacapoConverter()

@@ -6,14 +6,19 @@ import attr
 
 from dacapo._registry import RegisteredConfig
 
+from .start import Start
+
 
 @attr.s
 class StartConfig(RegisteredConfig, registry_root=True):
     """Initialise a run from the checkpoint of another run.
 
     ``criterion`` is either a validation criterion (the best checkpoint for
-    it) or an iteration number written as a string.
+    it) or an iteration number written as a string; ``"<dataset>/<criterion>"``
+    names the dataset when several have a best checkpoint for the criterion.
     """
+
+    start_type = Start
 
     run: str = attr.ib(metadata={"help_text": "Name of the run to take weights from."})
     criterion: str = attr.ib(

@@ -133,3 +133,11 @@ def test_to_plain_converts_tuples_paths_and_numpy_scalars():
         "p": "/x",
         "n": 0.5,
     }
+
+
+def test_url_paths_keep_their_protocol():
+    data = converter.unstructure(_box())
+    data["path"] = "s3://bucket/data/box.zarr"
+    path = converter.structure(data, _ShapeBase).path
+    assert str(path) == "s3://bucket/data/box.zarr"
+    assert converter.unstructure(converter.structure(data, _ShapeBase))["path"] == "s3://bucket/data/box.zarr"

@@ -7,7 +7,7 @@ import attr
 from dacapo._registry import RegisteredConfig
 
 
-@attr.s
+@attr.s(hash=False)  # keep the name-based __hash__ below
 class DatasetConfig(RegisteredConfig, registry_root=True, abstract=True):
     """Describes a dataset (raw, ground truth, mask); ``dataset_type(config)`` builds it."""
 

@@ -8,7 +8,7 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s(frozen=True)
-class PostProcessorParameters(RegisteredConfig, registry_root=True):
+class PostProcessorParameters(RegisteredConfig, registry_root=True, abstract=True):
     """One point of a post-processor's parameter grid, identified by ``id``."""
 
     id: int = attr.ib()

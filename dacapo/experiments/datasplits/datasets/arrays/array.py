@@ -168,3 +168,19 @@ class Array(ABC):
             f"{type(self).__name__}(name={self.name!r}, roi={self.roi}, "
             f"voxel_size={self.voxel_size}, axes={self.axes}, dtype={np.dtype(self.dtype)})"
         )
+
+
+class StoredGeometry:
+    """Mixin (listed before the ``Array`` base) whose ``voxel_size`` and ``roi``
+    return ``self._voxel_size`` and ``self._roi``, set by the constructor."""
+
+    _voxel_size: Coordinate
+    _roi: Roi
+
+    @property
+    def voxel_size(self) -> Coordinate:
+        return self._voxel_size
+
+    @property
+    def roi(self) -> Roi:
+        return self._roi

@@ -9,18 +9,16 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError
 
-from .array import SPATIAL_AXES, Array
+from .array import SPATIAL_AXES, Array, StoredGeometry
 
 
-class NumpyArray(Array):
+class NumpyArray(StoredGeometry, Array):
     """Wraps a numpy array (e.g. a training batch) as a DaCapo ``Array``.
 
     Build it with ``from_np_array`` or ``from_gp_array``; there is no config.
     """
 
     _data: np.ndarray
-    _roi: Roi
-    _voxel_size: Coordinate
     _axes: List[str]
 
     def __init__(self, array_config):
@@ -62,14 +60,6 @@ class NumpyArray(Array):
     @property
     def axes(self) -> List[str]:
         return self._axes
-
-    @property
-    def voxel_size(self) -> Coordinate:
-        return self._voxel_size
-
-    @property
-    def roi(self) -> Roi:
-        return self._roi
 
     @property
     def writable(self) -> bool:

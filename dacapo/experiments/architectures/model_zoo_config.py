@@ -1,0 +1,76 @@
+"""Config of a bioimage.io model-zoo network used as the network body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional, Union
+
+import attr
+
+from dacapo.errors import ConfigError
+
+from ._runtime_type import runtime_type
+from .architecture_config import ArchitectureConfig
+from .wrapped_architecture_config import check_trainable_regex
+
+_DESCRIPTION_NAMES = ("rdf.yaml", "bioimageio.yaml")
+
+
+@attr.s
+class ModelZooConfig(ArchitectureConfig):
+    """A PyTorch (state dict) model from the bioimage.io model zoo as the body.
+
+    Needs the optional ``bioimageio.core`` package (``pip install
+    dacapo-ml[bioimageio]``). The model must have one input and one output
+    tensor with axes (batch, channel, space...). Its pretrained weights are
+    kept (``Model`` does not re-initialise them).
+    """
+
+    architecture_type = runtime_type(
+        "dacapo.experiments.architectures.model_zoo_architecture.ModelZooArchitecture"
+    )
+
+    model_id: str = attr.ib(
+        converter=str,
+        metadata={
+            "help_text": "A local model package (.zip), description file (rdf.yaml) or "
+            "folder holding one; or a bioimage.io id, DOI or URL (needs network access)."
+        },
+    )
+    trainable_layers: Optional[str] = attr.ib(
+        default=None,
+        metadata={
+            "help_text": "A regular expression: only parameters whose names match it "
+            "(re.search) stay trainable, all others are frozen. Default: all trainable."
+        },
+    )
+
+    def validate(self) -> None:
+        owner = f"ModelZooConfig {self.name!r}"
+        check_trainable_regex(self.trainable_layers, owner, "trainable_layers")
+        model_source(self.model_id, owner)
+
+
+def model_source(model_id: str, owner: str) -> Union[Path, str]:
+    """The local description or package ``model_id`` names, or ``model_id``
+    itself when it is remote; ``ConfigError`` for a missing local file."""
+    path = Path(model_id).expanduser()
+    if path.is_dir():
+        for name in _DESCRIPTION_NAMES:
+            if (path / name).is_file():
+                return path / name
+        raise ConfigError(
+            f"{owner}: folder {model_id!r} holds no model description "
+            f"({' or '.join(_DESCRIPTION_NAMES)}); give the description file or a .zip package"
+        )
+    if path.is_file():
+        return path
+    looks_local = path.suffix in (".yaml", ".yml", ".zip") or model_id.startswith(
+        ("/", "./", "../", "~")
+    )
+    if looks_local and "://" not in model_id:
+        raise ConfigError(
+            f"{owner}: model file {model_id!r} does not exist; give the path of a "
+            "bioimage.io package (.zip) or description (rdf.yaml)"
+        )
+    return model_id

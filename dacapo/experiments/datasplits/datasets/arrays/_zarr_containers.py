@@ -1,0 +1,103 @@
+"""Opening zarr and N5 containers and finding datasets in them."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+from typing import Any, Dict, List, Tuple
+
+import zarr
+
+from dacapo.errors import ArrayNotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+def is_n5(container) -> bool:
+    """Whether ``container`` names an N5 container (``.n5``)."""
+    return str(container).rstrip("/").endswith(".n5")
+
+
+def _is_url(container) -> bool:
+    return "://" in str(container)
+
+
+def open_store(container, mode: str = "a"):
+    """The zarr store of ``container`` (N5 through ``zarr.N5FSStore``)."""
+    path = str(container)
+    if is_n5(container):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "N5FSStore is deprecated"
+            return zarr.N5FSStore(path, mode="r" if mode == "r" else "a")
+    if _is_url(container):
+        return zarr.storage.FSStore(path, mode="r" if mode == "r" else "a")
+    return zarr.DirectoryStore(path)
+
+
+def container_exists(container) -> bool:
+    """Whether the container directory (or URL) exists."""
+    if _is_url(container):
+        from upath import UPath
+
+        return UPath(str(container)).exists()
+    return Path(container).exists()
+
+
+def clean_dataset_path(dataset: str) -> str:
+    return str(dataset).strip("/")
+
+
+def dataset_exists(container, dataset: str) -> bool:
+    """Whether ``container/dataset`` is an array or an OME-NGFF multiscale group."""
+    if not container_exists(container):
+        return False
+    store = open_store(container, mode="r")
+    return zarr.storage.contains_array(store, clean_dataset_path(dataset)) or bool(
+        read_multiscales(store, clean_dataset_path(dataset))
+    )
+
+
+def read_multiscales(store, group_path: str) -> List[Dict[str, Any]]:
+    if not zarr.storage.contains_group(store, group_path):
+        return []
+    value = zarr.open_group(store, path=group_path, mode="r").attrs.get("multiscales")
+    return value if isinstance(value, list) else []
+
+
+def list_datasets(store, limit: int = 20) -> List[str]:
+    """Paths of (up to ``limit``) arrays in a container, for error messages."""
+    found: List[str] = []
+    try:
+        root = zarr.open_group(store, mode="r")
+        root.visititems(
+            lambda path, item: found.append(path) if isinstance(item, zarr.Array) else None
+        )
+    except Exception:  # a container we cannot walk: list nothing
+        return []
+    return sorted(found)[:limit]
+
+
+def open_zarr(container, dataset: str, mode: str, where: str) -> Tuple[zarr.Array, str]:
+    """Opens ``container/dataset``; a multiscale group opens its first level."""
+    if not container_exists(container):
+        raise ArrayNotFoundError(
+            f"{where}: container {container} does not exist; check the path (expected "
+            "an existing .zarr or .n5 directory)"
+        )
+    store = open_store(container, mode)
+    dataset = clean_dataset_path(dataset)
+    if not zarr.storage.contains_array(store, dataset):
+        multiscales = read_multiscales(store, dataset)
+        levels = multiscales[0].get("datasets", []) if multiscales else []
+        if not levels:
+            present = list_datasets(store)
+            raise ArrayNotFoundError(
+                f"{where}: dataset {dataset!r} not found in container {container}; "
+                f"datasets present: {', '.join(present) or '(none)'}"
+            )
+        dataset = f"{dataset}/{levels[0]['path']}".strip("/")
+        logger.info("%s: %r is a multiscale group, opening its first level %r",
+                    where, dataset.rsplit("/", 1)[0], dataset)
+    array = zarr.open_array(store, path=dataset, mode="r" if mode == "r" else "r+")
+    return array, dataset

@@ -1,0 +1,198 @@
+"""Reading array geometry (voxel size, offset, axes, units) from dataset metadata."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import attr
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.errors import ConfigError
+
+from ._zarr_containers import read_multiscales
+from .array import SPATIAL_AXES
+
+logger = logging.getLogger(__name__)
+
+NON_SPATIAL_AXES = ("c", "b")
+_REVERSED_IN_N5 = ("resolution", "voxel_size", "offset", "axes", "axis_names", "units",
+                   "dimension_units")
+
+
+@attr.s(frozen=True, auto_attribs=True)
+class Geometry:
+    """Where an array lies: axes, voxel size, offset (world units) and units."""
+
+    axes: List[str]
+    voxel_size: Coordinate
+    offset: Coordinate
+    units: List[str]
+
+
+def normalise_axes(raw: Any, ndim: int) -> Optional[List[str]]:
+    """Axis names from any stored form: list, one string, one-element list, dicts."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        names = list(raw) if ndim > 1 and len(raw) == ndim else [raw]
+    elif len(raw) == 1 and isinstance(raw[0], str) and ndim > 1:
+        names = list(raw[0])
+    else:
+        names = [_axis_name(item) for item in raw]
+    return [name.rstrip("^") for name in names]
+
+
+def _axis_name(item: Any) -> str:
+    if isinstance(item, dict):  # OME-NGFF: {"name": "c", "type": "channel"}
+        return "c" if item.get("type") == "channel" else str(item.get("name"))
+    return str(item)
+
+
+def spatial_axis_names(dims: int) -> List[str]:
+    """``z, y, x`` (last ``dims`` of them), or ``d0 .. dn`` beyond three."""
+    return list(SPATIAL_AXES[-dims:]) if 0 < dims <= 3 else [f"d{i}" for i in range(dims)]
+
+
+def _integers(values: Sequence[Any], what: str, where: str) -> Coordinate:
+    try:
+        floats = [float(v) for v in values]
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {what} {values!r} is not a list of numbers") from None
+    if not all(v.is_integer() for v in floats):
+        raise ConfigError(
+            f"{where}: {what} {list(values)} is not integral; dacapo needs integer world "
+            "units, so store it in a smaller unit (e.g. nm instead of um)"
+        )
+    return Coordinate(int(v) for v in floats)
+
+
+def attr_geometry(attrs: Dict[str, Any], n5: bool) -> Dict[str, Any]:
+    """Raw voxel size, offset, axes and units from dataset attributes."""
+    attrs = dict(attrs)
+    if n5:
+        attrs = {k: (v[::-1] if k in _REVERSED_IN_N5 and isinstance(v, list) else v)
+                 for k, v in attrs.items()}
+        pixel = attrs.get("pixelResolution")  # N5 viewers' convention
+        if isinstance(pixel, dict) and "resolution" not in attrs:
+            attrs["resolution"] = list(pixel.get("dimensions", []))[::-1] or None
+    return {
+        "voxel_size": _first(attrs, "resolution", "voxel_size"),
+        "offset": attrs.get("offset"),
+        "axes": _first(attrs, "axes", "axis_names"),
+        "units": _first(attrs, "units", "dimension_units"),
+    }
+
+
+def _first(attrs: Dict[str, Any], *keys: str) -> Any:
+    return next((attrs[key] for key in keys if attrs.get(key) is not None), None)
+
+
+def ome_geometry(store, dataset: str) -> Optional[Dict[str, Any]]:
+    """Raw geometry of an OME-NGFF scale level, or None when not one."""
+    parent, _, level = dataset.rpartition("/")
+    multiscales = read_multiscales(store, parent)
+    if not multiscales:
+        return None
+    multiscale = multiscales[0]
+    entry = next((d for d in multiscale.get("datasets", []) if d.get("path") == level), None)
+    if entry is None:
+        logger.warning("%s is not listed in the multiscales of %r; using its own attributes",
+                       dataset, parent)
+        return None
+    scale, translation = _transforms(entry.get("coordinateTransformations", []))
+    outer_scale, outer_translation = _transforms(multiscale.get("coordinateTransformations", []))
+    if scale is not None and outer_scale is not None:
+        scale = [s * o for s, o in zip(scale, outer_scale)]
+        if translation is not None:
+            translation = [t * o for t, o in zip(translation, outer_scale)]
+    if outer_translation is not None:
+        translation = [a + b for a, b in zip(translation or [0] * len(outer_translation),
+                                             outer_translation)]
+    axes_meta = multiscale.get("axes")
+    units = [a.get("unit", "") for a in axes_meta if isinstance(a, dict)] if axes_meta else None
+    return {"voxel_size": scale, "offset": translation, "axes": axes_meta, "units": units,
+            "ome": True}
+
+
+def _transforms(transforms: List[Dict[str, Any]]) -> Tuple[Optional[list], Optional[list]]:
+    scale = translation = None
+    for transform in transforms or []:
+        if transform.get("type") == "scale":
+            scale = transform.get("scale")
+        elif transform.get("type") == "translation":
+            translation = transform.get("translation")
+    return scale, translation
+
+
+def read_geometry(raw: Dict[str, Any], ndim: int, config_axes, where: str) -> Geometry:
+    """Resolves axes, voxel size, offset and units of an ``ndim``-D dataset."""
+    stored_axes = normalise_axes(raw["axes"], ndim)
+    axes = list(config_axes) if config_axes is not None else stored_axes
+    voxel_size, offset, units = raw["voxel_size"], raw["offset"], raw["units"]
+    if raw.get("ome") and stored_axes is not None and len(stored_axes) == ndim:
+        spatial = [a not in NON_SPATIAL_AXES for a in stored_axes]  # OME lists every axis
+        voxel_size, offset, units = (
+            None if v is None else [x for x, keep in zip(v, spatial) if keep]
+            for v in (voxel_size, offset, units)
+        )
+    if axes is None:
+        dims = len(voxel_size) if voxel_size is not None else min(ndim, 3)
+        axes = _default_axes(ndim, dims, where)
+    _check_axes(axes, ndim, where)
+    dims = sum(a not in NON_SPATIAL_AXES for a in axes)
+    if voxel_size is None:
+        logger.warning("%s: no voxel size in the metadata (resolution / voxel_size); "
+                       "assuming %s", where, (1,) * dims)
+        voxel_size = [1] * dims
+    voxel_size = _integers(voxel_size, "voxel size", where)
+    offset = _integers(offset if offset is not None else [0] * dims, "offset", where)
+    for what, value in (("voxel size", voxel_size), ("offset", offset)):
+        if len(value) != dims:
+            raise ConfigError(
+                f"{where}: {what} {tuple(value)} has {len(value)} entries but the axes "
+                f"{axes} have {dims} spatial axes; fix the metadata or set axes in the config"
+            )
+    units = [str(u) for u in units] if units and len(units) == dims else [""] * dims
+    return Geometry(axes, voxel_size, offset, units)
+
+
+def _default_axes(ndim: int, dims: int, where: str) -> List[str]:
+    extra = ndim - dims
+    if extra not in (0, 1):
+        raise ConfigError(
+            f"{where}: the data has {ndim} dimensions and the voxel size {dims}; "
+            "cannot guess the axes, set axes in the config (e.g. ['b', 'c', 'z', 'y', 'x'])"
+        )
+    return ["c"] * extra + spatial_axis_names(dims)
+
+
+def _check_axes(axes: List[str], ndim: int, where: str) -> None:
+    if len(axes) != ndim:
+        raise ConfigError(
+            f"{where}: axes {axes} name {len(axes)} dimensions but the data has {ndim}; "
+            "fix the axes (config or 'axes' attribute)"
+        )
+    leading = [a in NON_SPATIAL_AXES for a in axes]
+    if leading != sorted(leading, reverse=True):
+        raise ConfigError(
+            f"{where}: axes {axes} put a non-spatial axis ('c' or 'b') after a spatial "
+            "one; dacapo reads non-spatial axes first, e.g. ['c', 'z', 'y', 'x']"
+        )
+
+
+def snap_roi(roi: Roi, voxel_size: Coordinate, grid: Coordinate, where: str) -> Roi:
+    """Shrinks ``roi`` to the grid of lcm(``grid``, ``voxel_size``)."""
+    if len(grid) != len(voxel_size):
+        raise ConfigError(
+            f"{where}: snap_to_grid {tuple(grid)} has {len(grid)} entries, the voxel size "
+            f"{tuple(voxel_size)} has {len(voxel_size)}"
+        )
+    if any(o % v for o, v in zip(roi.offset, voxel_size)):
+        raise ConfigError(
+            f"{where}: snap_to_grid needs the offset {tuple(roi.offset)} to be a multiple "
+            f"of the voxel size {tuple(voxel_size)}; drop snap_to_grid or fix the offset"
+        )
+    lcm = Coordinate(math.lcm(int(g), int(v)) for g, v in zip(grid, voxel_size))
+    return roi.snap_to_grid(lcm, mode="shrink")

@@ -1,0 +1,41 @@
+"""Config of a DVID volume (needs the optional ``neuclease`` package)."""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Tuple
+
+import attr
+
+from dacapo.errors import ConfigError
+
+from .array_config import ArrayConfig
+from .dvid_array import DVIDArray
+
+
+@attr.s
+class DVIDArrayConfig(ArrayConfig):
+    """A grayscale (``uint8blk``) or ``labelmap`` instance on a DVID server."""
+
+    array_type = DVIDArray
+
+    source: Tuple[str, str, str] = attr.ib(
+        converter=tuple,
+        metadata={
+            "help_text": "(server, uuid, instance), e.g. "
+            "('http://emdata.example.org:8000', 'a1b2c3', 'grayscale')."
+        },
+    )
+
+    def validate(self) -> None:
+        where = f"DVIDArrayConfig {self.name!r}"
+        if len(self.source) != 3 or not all(isinstance(s, str) and s for s in self.source):
+            raise ConfigError(
+                f"{where}: source {self.source!r} should be three non-empty strings "
+                "(server, uuid, instance)"
+            )
+        if importlib.util.find_spec("neuclease") is None:
+            raise ConfigError(
+                f"{where}: reading from DVID needs the optional package 'neuclease', "
+                "which is not installed"
+            )

@@ -1,0 +1,25 @@
+"""Linear intensity normalisation of another array, computed on read."""
+
+from __future__ import annotations
+
+import numpy as np
+from funlib.geometry import Roi
+
+from ._wrapped import WrappedArray, open_source
+
+
+class IntensitiesArray(WrappedArray):
+    """``(source - min) / (max - min)`` as float32, without clipping."""
+
+    def __init__(self, array_config):
+        super().__init__(array_config, open_source(array_config.source_array_config))
+        self._min = float(array_config.min)
+        self._max = float(array_config.max)
+
+    @property
+    def dtype(self):
+        return np.dtype(np.float32)
+
+    def _read(self, roi: Roi) -> np.ndarray:
+        data = self._source_array[roi].astype(np.float32)
+        return (data - np.float32(self._min)) / np.float32(self._max - self._min)

@@ -1,0 +1,257 @@
+"""A zarr or N5 dataset on disk (or at an fsspec URL) as a DaCapo ``Array``.
+
+Dataset attributes read: ``resolution`` or ``voxel_size``, ``offset`` (world
+units), ``axes`` or ``axis_names`` (a list, one string ``"czyx"`` or a
+one-element list ``["czyx"]``; a trailing ``^`` as in ``"c^"`` is dropped),
+``units`` or ``dimension_units``. N5 stores these lists in x, y, z order. When
+the parent group has OME-NGFF ``multiscales``, the level named by the last path
+component gives voxel size (``scale``), offset (``translation``) and axes.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import zarr
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.errors import ConfigError, RoiError
+
+from ._zarr_containers import (  # noqa: F401 (container helpers re-exported)
+    clean_dataset_path,
+    container_exists,
+    dataset_exists,
+    is_n5,
+    open_store,
+    open_zarr,
+)
+from ._zarr_metadata import (
+    NON_SPATIAL_AXES,
+    attr_geometry,
+    normalise_axes,
+    ome_geometry,
+    read_geometry,
+    snap_roi,
+)
+from .array import Array
+
+logger = logging.getLogger(__name__)
+
+# default chunks: the largest power-of-two cube of at most this many bytes
+DEFAULT_CHUNK_BYTES = 4 * 2**20
+
+
+# --- the array --------------------------------------------------------------
+
+class ZarrArray(Array):
+    """A zarr or N5 dataset; reads and writes touch only the requested ROI."""
+
+    def __init__(self, array_config):
+        self._config = array_config
+        self._container = array_config.file_name
+        self._mode = array_config.mode
+        where = f"ZarrArray {array_config.name!r}"
+        self._zarr, self.dataset = open_zarr(
+            self._container, array_config.dataset, self._mode, where
+        )
+        store = self._zarr.store
+        raw = ome_geometry(store, self.dataset) or attr_geometry(
+            self._zarr.attrs.asdict(), is_n5(self._container)
+        )
+        self._geometry = read_geometry(raw, self._zarr.ndim, array_config.axes, where)
+        spatial_shape = Coordinate(self._zarr.shape[-self._geometry.voxel_size.dims:])
+        self._data_roi = Roi(self._geometry.offset, spatial_shape * self._geometry.voxel_size)
+        self._roi = self._data_roi
+        if array_config.snap_to_grid is not None:
+            self._roi = snap_roi(self._data_roi, self._geometry.voxel_size,
+                                 array_config.snap_to_grid, where)
+
+    @property
+    def file_name(self) -> Path:
+        """The container."""
+        return self._container
+
+    @property
+    def attrs(self) -> Dict[str, Any]:
+        return self._zarr.attrs.asdict()
+
+    @property
+    def axes(self) -> List[str]:
+        return list(self._geometry.axes)
+
+    @property
+    def voxel_size(self) -> Coordinate:
+        return self._geometry.voxel_size
+
+    @property
+    def units(self) -> List[str]:
+        """Unit of each spatial axis (``""`` when unknown)."""
+        return list(self._geometry.units)
+
+    @property
+    def roi(self) -> Roi:
+        return self._roi
+
+    @property
+    def writable(self) -> bool:
+        return self._mode != "r"
+
+    @property
+    def dtype(self) -> Any:
+        return self._zarr.dtype
+
+    @property
+    def data(self) -> zarr.Array:
+        return self._zarr
+
+    @property
+    def shape(self) -> Tuple[int, ...]:
+        leading = tuple(self._zarr.shape[: self._zarr.ndim - self.dims])
+        return leading + tuple(self._roi.shape / self.voxel_size)
+
+    def _slices(self, roi: Roi) -> Tuple[slice, ...]:
+        # relative to the stored data, whose ROI may be larger than a snapped self.roi
+        begin = (roi.begin - self._data_roi.begin) / self.voxel_size
+        end = begin + roi.shape / self.voxel_size
+        leading = (slice(None),) * (self._zarr.ndim - self.dims)
+        return leading + tuple(slice(int(b), int(e)) for b, e in zip(begin, end))
+
+    def _write(self, roi: Roi, value: Any) -> None:
+        slices = self._slices(roi)
+        if np.ndim(value) > 0:  # numpy-style broadcasting, which zarr does not do
+            leading = self._zarr.shape[: len(slices) - self.dims]
+            value = np.broadcast_to(value, tuple(leading) + tuple(roi.shape / self.voxel_size))
+        self._zarr[slices] = value
+
+    def add_metadata(self, metadata: Dict[str, Any]) -> None:
+        """Adds ``metadata`` to the dataset's attributes."""
+        self._zarr.attrs.update(metadata)
+
+    @classmethod
+    def open_from_array_identifier(cls, array_identifier, name: str = "") -> "ZarrArray":
+        """Opens ``array_identifier`` (container + dataset) for reading and writing."""
+        from .zarr_array_config import ZarrArrayConfig
+
+        return cls(ZarrArrayConfig(name=name or array_identifier.dataset,
+                                   file_name=array_identifier.container,
+                                   dataset=array_identifier.dataset))
+
+    @classmethod
+    def create_from_array_identifier(
+        cls, array_identifier, axes: Sequence[str], roi: Roi, num_channels: Optional[int],
+        voxel_size, dtype, mode: str = "a+", write_size=None, name: Optional[str] = None,
+        overwrite: bool = False,
+    ) -> "ZarrArray":
+        """Creates (or reopens) a dataset covering ``roi`` and returns it.
+
+        Chunks are ``write_size / voxel_size`` spatially (whole channel axis),
+        or about 0.5-4 MB when ``write_size`` is None. Parent groups and the
+        container are created as needed. An existing dataset with the same
+        geometry is reopened unchanged; one with a different geometry is an
+        error unless ``overwrite`` (or mode ``"w"``) replaces it.
+        """
+        where = f"ZarrArray.create_from_array_identifier({array_identifier})"
+        if mode == "r":
+            raise ConfigError(f"{where}: cannot create a dataset in read-only mode 'r'; use 'a'")
+        overwrite = overwrite or mode == "w"
+        voxel_size = Coordinate(voxel_size)
+        axes = _creation_axes(axes, num_channels, roi.dims, where)
+        _check_creation_roi(roi, voxel_size, where)
+        spatial = tuple(roi.shape / voxel_size)
+        shape = ((num_channels,) if "c" in axes else ()) + spatial
+        container, dataset = array_identifier.container, clean_dataset_path(array_identifier.dataset)
+        store = open_store(container, "a")
+        exists = container_exists(container) and zarr.storage.contains_array(store, dataset)
+        if exists and not overwrite:
+            if mode == "w-":
+                raise ConfigError(f"{where}: dataset exists and mode is 'w-'; use mode 'a'")
+            existing = cls.open_from_array_identifier(array_identifier, name or "")
+            _check_same_geometry(existing, axes, roi, voxel_size, shape, dtype, where)
+            return existing
+        chunks = _chunk_shape(spatial, shape[: len(shape) - len(spatial)],
+                              np.dtype(dtype).itemsize, voxel_size, write_size, where)
+        root = zarr.open_group(store, mode="a")
+        try:
+            created = root.create_dataset(dataset, shape=shape, chunks=chunks, dtype=dtype,
+                                          fill_value=0, overwrite=overwrite,
+                                          **_compression(container))
+        except zarr.errors.ContainsGroupError:
+            raise ConfigError(f"{where}: a group exists at {dataset!r}; choose another "
+                              "dataset name (or overwrite=True to replace the group)") from None
+        created.attrs.update(_geometry_attrs(axes, voxel_size, roi.offset, is_n5(container)))
+        return cls.open_from_array_identifier(array_identifier, name or "")
+
+
+def _creation_axes(axes, num_channels, dims: int, where: str) -> List[str]:
+    axes = normalise_axes(list(axes), len(axes)) or []
+    if num_channels is not None and "c" not in axes:
+        axes = ["c"] + axes
+    if num_channels is None and "c" in axes:
+        raise ConfigError(f"{where}: axes {axes} have a channel axis but num_channels is None")
+    extra = [a for a in axes if a in NON_SPATIAL_AXES]
+    if extra not in ([], ["c"]) or (extra and axes[0] != "c"):
+        raise ConfigError(
+            f"{where}: axes {axes} are not supported for new datasets; use an optional "
+            "leading 'c' followed by spatial axes"
+        )
+    if len(axes) - ("c" in axes) != dims:
+        raise ConfigError(f"{where}: axes {axes} do not have {dims} spatial axes like the ROI")
+    return axes
+
+
+def _check_creation_roi(roi: Roi, voxel_size: Coordinate, where: str) -> None:
+    if roi.dims != voxel_size.dims or any(s % v for s, v in zip(roi.shape, voxel_size)):
+        raise RoiError(
+            f"{where}: ROI {roi} is not a whole number of voxels of size "
+            f"{tuple(voxel_size)}; snap it with roi.snap_to_grid(voxel_size)"
+        )
+
+
+def _chunk_shape(spatial, leading, itemsize: int, voxel_size: Coordinate, write_size,
+                 where: str) -> Tuple[int, ...]:
+    """``write_size / voxel_size`` (+ whole leading axes), or a ~0.5-4 MB cube."""
+    if write_size is not None:
+        write_size = Coordinate(write_size)
+        if any(w % v for w, v in zip(write_size, voxel_size)) or write_size.dims != len(spatial):
+            raise ConfigError(
+                f"{where}: write_size {tuple(write_size)} is not a multiple of the voxel "
+                f"size {tuple(voxel_size)}"
+            )
+        return tuple(leading) + tuple(write_size / voxel_size)
+    per_voxel = itemsize * int(np.prod(leading, dtype=np.int64))
+    edge = 1
+    while (2 * edge) ** len(spatial) * per_voxel <= DEFAULT_CHUNK_BYTES:
+        edge *= 2
+    return tuple(leading) + tuple(min(edge, int(s)) or 1 for s in spatial)
+
+
+def _compression(container) -> Dict[str, Any]:
+    if is_n5(container):  # gzip: readable by every N5 implementation
+        from numcodecs import GZip
+
+        return {"compressor": GZip(level=5)}
+    return {}
+
+
+def _geometry_attrs(axes: List[str], voxel_size, offset, n5: bool) -> Dict[str, Any]:
+    order = (lambda values: list(values)[::-1]) if n5 else list
+    return {"resolution": order(int(v) for v in voxel_size),
+            "offset": order(int(v) for v in offset),
+            "axes": order(axes), "_ARRAY_DIMENSIONS": order(axes)}
+
+
+def _check_same_geometry(existing: ZarrArray, axes, roi, voxel_size, shape, dtype,
+                         where: str) -> None:
+    found = (existing.axes, existing.roi, existing.voxel_size, tuple(existing.data.shape),
+             np.dtype(existing.dtype))
+    wanted = (list(axes), roi, voxel_size, tuple(shape), np.dtype(dtype))
+    if found != wanted:
+        names = "axes, roi, voxel_size, shape, dtype"
+        raise ConfigError(
+            f"{where}: the dataset exists with a different geometry: existing ({names}) = "
+            f"{found}, requested = {wanted}; pass overwrite=True to replace it or choose "
+            "another dataset"
+        )

@@ -1,0 +1,104 @@
+"""Config of a zarr or N5 dataset read from disk (or an fsspec URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import attr
+from funlib.geometry import Coordinate
+
+from dacapo.errors import ConfigError
+
+from .array_config import ArrayConfig
+from .zarr_array import ZarrArray, container_exists, dataset_exists, is_n5
+
+OPEN_MODES = ("r", "r+", "a", "a+", "w", "w-")
+
+
+def as_path(value) -> Path:
+    """A local ``Path``, or a ``UPath`` for URLs such as ``s3://bucket/c.zarr``."""
+    if "://" in str(value):
+        from upath import UPath
+
+        return UPath(str(value))
+    return Path(value)
+
+
+def _optional_coordinate(value) -> Optional[Coordinate]:
+    return None if value is None else Coordinate(value)
+
+
+def _optional_axes(value) -> Optional[List[str]]:
+    return None if value is None else list(value)
+
+
+def _check_mode(instance, attribute, value) -> None:
+    if value not in OPEN_MODES:
+        raise ConfigError(
+            f"ZarrArrayConfig {instance.name!r}: mode {value!r} is not one of {OPEN_MODES}; "
+            "use 'r' to open read-only or 'a' to allow writes"
+        )
+
+
+@attr.s
+class ZarrArrayConfig(ArrayConfig):
+    """A dataset inside a zarr (``.zarr``) or N5 (``.n5``) container.
+
+    Geometry comes from the dataset's attributes (``resolution`` or
+    ``voxel_size``, ``offset``, ``axes``), or from the OME-NGFF ``multiscales``
+    metadata of its parent group when ``dataset`` names a scale level such as
+    ``raw/s1``.
+    """
+
+    array_type = ZarrArray
+
+    file_name: Path = attr.ib(
+        converter=as_path,
+        metadata={"help_text": "The container: a directory ending in .zarr or .n5 (or a URL)."},
+    )
+    dataset: str = attr.ib(
+        metadata={"help_text": "Path of the dataset inside the container, e.g. 'raw/s0'."}
+    )
+    snap_to_grid: Optional[Coordinate] = attr.ib(
+        default=None,
+        converter=_optional_coordinate,
+        metadata={
+            "help_text": "If given, the array's ROI is shrunk to the grid of the least "
+            "common multiple of this and the voxel size (world units)."
+        },
+    )
+    _axes: Optional[List[str]] = attr.ib(
+        default=None,
+        converter=_optional_axes,
+        metadata={
+            "help_text": "Axis names, e.g. ['c', 'z', 'y', 'x'], overriding the dataset's "
+            "own metadata. 'c' is the channel axis, all others but 'b' are spatial."
+        },
+    )
+    mode: str = attr.ib(
+        default="a",
+        validator=_check_mode,
+        metadata={"help_text": "How to open the dataset: 'r' is read-only, 'a' allows writes."},
+    )
+
+    @property
+    def axes(self) -> Optional[List[str]]:
+        """The configured axis names (``None``: read them from the metadata)."""
+        return self._axes
+
+    def validate(self) -> None:
+        where = f"ZarrArrayConfig {self.name!r}"
+        if not container_exists(self.file_name):
+            raise ConfigError(
+                f"{where}: container {self.file_name} does not exist; check file_name"
+            )
+        if not (str(self.file_name).rstrip("/").endswith(".zarr") or is_n5(self.file_name)):
+            raise ConfigError(
+                f"{where}: container {self.file_name} does not end in .zarr or .n5; "
+                "name the zarr/N5 container directory in file_name"
+            )
+        if not dataset_exists(self.file_name, self.dataset):
+            raise ConfigError(
+                f"{where}: dataset {self.dataset!r} not found in container {self.file_name}"
+            )

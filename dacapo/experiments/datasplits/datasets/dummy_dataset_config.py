@@ -1,0 +1,30 @@
+"""Config of a raw-only dataset of dummy data, for tests."""
+
+from __future__ import annotations
+
+import attr
+
+from dacapo.errors import ConfigError
+
+from .arrays import ArrayConfig, DummyArrayConfig
+from .dataset_config import DatasetConfig
+from .dummy_dataset import DummyDataset
+
+
+@attr.s(hash=False)
+class DummyDatasetConfig(DatasetConfig):
+    """A dataset with only a raw array (by default a ``DummyArrayConfig``); a test fixture."""
+
+    dataset_type = DummyDataset
+
+    raw_config: ArrayConfig = attr.ib(
+        default=attr.Factory(lambda: DummyArrayConfig("dummy_array")),
+        metadata={"help_text": "The raw array of this dataset."},
+    )
+
+    def validate(self) -> None:
+        """Always fails: a dummy dataset has no ground truth to train on."""
+        raise ConfigError(
+            f"DummyDatasetConfig {self.name!r} is a test fixture without ground truth; "
+            "use a RawGTDatasetConfig for real data"
+        )

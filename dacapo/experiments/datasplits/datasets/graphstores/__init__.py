@@ -1,0 +1,3 @@
+"""Graph store configs (placeholder for sample-point sources)."""
+
+from .graph_source_config import GraphStoreConfig  # noqa: F401

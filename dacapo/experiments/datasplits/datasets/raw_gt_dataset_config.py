@@ -1,0 +1,78 @@
+"""Config of a dataset made of a raw, a ground-truth and an optional mask array."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import attr
+from funlib.geometry import Coordinate
+
+from dacapo.errors import ConfigError, DacapoError
+
+from .arrays import ArrayConfig
+from .dataset_config import DatasetConfig
+from .raw_gt_dataset import RawGTDataset
+
+
+def _to_coordinates(points) -> Optional[List[Coordinate]]:
+    if points is None:
+        return None
+    return [Coordinate(point) for point in points]
+
+
+@attr.s(hash=False)
+class RawGTDatasetConfig(DatasetConfig):
+    """Raw intensities with ground truth, an optional mask and sample points."""
+
+    dataset_type = RawGTDataset
+
+    raw_config: Optional[ArrayConfig] = attr.ib(
+        default=None,
+        metadata={"help_text": "The array of raw intensities the network sees."},
+    )
+    gt_config: Optional[ArrayConfig] = attr.ib(
+        default=None,
+        metadata={"help_text": "The array of ground-truth labels."},
+    )
+    mask_config: Optional[ArrayConfig] = attr.ib(
+        default=None,
+        metadata={
+            "help_text": "Where the ground truth is known (0 = unknown, excluded from "
+            "the loss). None: known everywhere in the ground truth's ROI."
+        },
+    )
+    sample_points: Optional[List[Coordinate]] = attr.ib(
+        default=None,
+        converter=_to_coordinates,
+        metadata={
+            "help_text": "World coordinates to centre training samples on. None: "
+            "sample uniformly inside the ground truth."
+        },
+    )
+
+    def validate(self) -> None:
+        """Checks that raw and ground truth are given, open and overlap."""
+        for field in ("raw_config", "gt_config"):
+            if getattr(self, field) is None:
+                raise ConfigError(
+                    f"RawGTDatasetConfig {self.name!r}: {field} is missing; give the "
+                    "ArrayConfig of the "
+                    + ("raw intensities" if field == "raw_config" else "ground truth")
+                )
+        for field in ("raw_config", "gt_config", "mask_config"):
+            config = getattr(self, field)
+            if config is not None:
+                try:
+                    config.validate()
+                except ConfigError as error:
+                    raise ConfigError(
+                        f"RawGTDatasetConfig {self.name!r}, {field}: {error}"
+                    ) from error
+        try:
+            RawGTDataset(self)
+        except ConfigError:
+            raise
+        except (DacapoError, OSError) as error:
+            raise ConfigError(
+                f"RawGTDatasetConfig {self.name!r}: cannot open its arrays: {error}"
+            ) from error

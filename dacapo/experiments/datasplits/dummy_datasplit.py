@@ -1,0 +1,15 @@
+"""A datasplit of one dummy training dataset, for tests."""
+
+from __future__ import annotations
+
+from .datasplit import DataSplit
+
+
+class DummyDataSplit(DataSplit):
+    """Opens the training dataset of a ``DummyDataSplitConfig``; no validation data."""
+
+    def __init__(self, datasplit_config):
+        self.name = datasplit_config.name
+        config = datasplit_config.train_config
+        self.train = [config.dataset_type(config)]
+        self.validate = []

@@ -1,0 +1,53 @@
+"""Config of a datasplit given as explicit lists of dataset configs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import List
+
+import attr
+
+from dacapo.errors import ConfigError
+
+from .datasets import DatasetConfig
+from .datasplit_config import DataSplitConfig
+from .train_validate_datasplit import TrainValidateDataSplit
+
+
+@attr.s
+class TrainValidateDataSplitConfig(DataSplitConfig):
+    """Trains on ``train_configs`` and validates on ``validate_configs``."""
+
+    datasplit_type = TrainValidateDataSplit
+
+    train_configs: List[DatasetConfig] = attr.ib(
+        metadata={"help_text": "The datasets to train on (at least one)."}
+    )
+    validate_configs: List[DatasetConfig] = attr.ib(
+        metadata={"help_text": "The datasets to validate on (may be empty)."}
+    )
+
+    def validate(self) -> None:
+        """Checks there is training data, names are unique and every dataset is valid."""
+        if not self.train_configs:
+            raise ConfigError(
+                f"TrainValidateDataSplitConfig {self.name!r}: train_configs is empty; "
+                "give at least one dataset config to train on"
+            )
+        for field in ("train_configs", "validate_configs"):
+            configs = getattr(self, field)
+            repeated = sorted(
+                n for n, k in Counter(c.name for c in configs).items() if k > 1
+            )
+            if repeated:
+                raise ConfigError(
+                    f"TrainValidateDataSplitConfig {self.name!r}: {field} has several "
+                    f"datasets named {repeated}; dataset names must be unique"
+                )
+            for config in configs:
+                try:
+                    config.validate()
+                except ConfigError as error:
+                    raise ConfigError(
+                        f"TrainValidateDataSplitConfig {self.name!r}, {field}: {error}"
+                    ) from error

@@ -1,0 +1,37 @@
+"""Config of ``InnerDistanceTask``: distances inside objects to their own boundary."""
+
+from __future__ import annotations
+
+from typing import List
+
+import attr
+
+from dacapo.experiments.architectures._runtime_type import runtime_type
+
+from ._distance_fields import (
+    channels_field,
+    check_distance_fields,
+    clip_distance_field,
+    scale_factor_field,
+    tol_distance_field,
+)
+from .task_config import TaskConfig
+
+
+@attr.s
+class InnerDistanceTaskConfig(TaskConfig):
+    """Learns, inside each object of an instance segmentation, the normalised
+    distance to the object's boundary (0 outside objects), which keeps touching
+    instances apart. Validation thresholds it and scores each channel with the
+    binary segmentation metrics.
+    """
+
+    task_type = runtime_type("dacapo.experiments.tasks.inner_distance_task.InnerDistanceTask")
+
+    channels: List[str] = channels_field()
+    clip_distance: float = clip_distance_field()
+    tol_distance: float = tol_distance_field()
+    scale_factor: float = scale_factor_field()
+
+    def validate(self) -> None:
+        check_distance_fields(f"InnerDistanceTaskConfig {self.name!r}", self)

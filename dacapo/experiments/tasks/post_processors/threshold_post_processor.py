@@ -1,0 +1,105 @@
+"""Binary segmentation by thresholding each channel of a prediction."""
+
+from __future__ import annotations
+
+import logging
+from typing import Iterator, Optional, Tuple
+
+import numpy as np
+
+from dacapo.errors import ConfigError
+from dacapo.experiments.datasplits.datasets.arrays.array import Array
+
+from .post_processor import Block, PostProcessor, iterate_blocks
+from .threshold_post_processor_parameters import ThresholdPostProcessorParameters
+
+logger = logging.getLogger(__name__)
+
+# positions of the thresholds within the prediction's value range
+THRESHOLD_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
+
+
+class ThresholdPostProcessor(PostProcessor):
+    """Writes ``prediction > threshold`` as uint8, channel by channel.
+
+    The grid places thresholds at 10%, 25%, 50%, 75% and 90% of the value
+    range of the prediction, so it fits whatever the prediction holds::
+
+        float in [-1, 1] (tanh distances)    -0.8 -0.5  0.0  0.5  0.8
+        float in [0, 1]  (probabilities)      0.1  0.25 0.5  0.75 0.9
+        uint8 0..255     (encoded floats)    25.5 63.75 127.5 191.25 229.5
+
+    The range is found by ``set_prediction``: integer predictions use their
+    dtype's range; float predictions use ``value_range`` when given, else
+    [0, 1] or [-1, 1] when their values fit, else their min and max.
+    Before ``set_prediction`` the grid spans ``value_range`` (default [-1, 1]).
+    """
+
+    parameters_type = ThresholdPostProcessorParameters
+
+    def __init__(self, *, value_range: Optional[Tuple[float, float]] = None):
+        if value_range is not None and (
+            len(value_range) != 2 or not float(value_range[0]) < float(value_range[1])
+        ):
+            raise ConfigError(
+                f"ThresholdPostProcessor: value_range {tuple(value_range)} must be "
+                "(low, high) with low < high, e.g. (-1, 1) for tanh distances"
+            )
+        self.value_range = None if value_range is None else tuple(map(float, value_range))
+        self._range = self.value_range or (-1.0, 1.0)
+
+    def enumerate_parameters(self) -> Iterator[ThresholdPostProcessorParameters]:
+        """Five thresholds spread over the prediction's value range."""
+        low, high = self._range
+        for i, fraction in enumerate(THRESHOLD_FRACTIONS):
+            threshold = round(low + fraction * (high - low), 4)
+            yield ThresholdPostProcessorParameters(id=i, threshold=threshold)
+
+    def set_prediction(self, prediction_array) -> None:
+        """Sets the prediction and fits the threshold grid to its values."""
+        super().set_prediction(prediction_array)
+        self._range = self._fit_range(self.prediction_array)
+        logger.debug("thresholds for %s span %s", self.prediction_array.name, self._range)
+
+    def _fit_range(self, prediction: Array) -> Tuple[float, float]:
+        dtype = np.dtype(prediction.dtype)
+        if dtype == np.bool_:
+            return (0.0, 1.0)
+        if dtype.kind in "iu":
+            info = np.iinfo(dtype)
+            return (float(info.min), float(info.max))
+        if self.value_range is not None:
+            return self.value_range
+        low, high = _value_range(prediction)
+        for candidate in ((0.0, 1.0), (-1.0, 1.0)):
+            if candidate[0] <= low and high <= candidate[1]:
+                return candidate
+        return (low, high) if low < high else (low - 1.0, low + 1.0)
+
+    def _output_dtype(self, prediction: Array) -> np.dtype:
+        return np.dtype(np.uint8)
+
+    def _output_axes(self, prediction: Array):
+        return list(prediction.axes)
+
+    def _process_block(
+        self, parameters: ThresholdPostProcessorParameters, block: Block
+    ) -> np.ndarray:
+        return (self.prediction_array[block.roi] > parameters.threshold).astype(np.uint8)
+
+
+def _value_range(prediction: Array) -> Tuple[float, float]:
+    """Finite min and max of a prediction, read block by block."""
+    block_shape = prediction.voxel_size * 128
+    low, high = np.inf, -np.inf
+    for roi in iterate_blocks(prediction.roi, block_shape):
+        data = prediction[roi]
+        finite = data[np.isfinite(data)]
+        if finite.size:
+            low, high = min(low, float(finite.min())), max(high, float(finite.max()))
+    if low > high:
+        raise ConfigError(
+            f"ThresholdPostProcessor: prediction {prediction.name!r} holds no finite "
+            "values to fit thresholds to"
+        )
+    return low, high

@@ -1,0 +1,150 @@
+"""Predicts normalised signed distances to the boundaries of each class."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, List, Sequence
+
+import numpy as np
+import torch
+from funlib.geometry import Coordinate
+
+from dacapo.experiments.arraytypes.distances import DistanceArray
+from dacapo.experiments.datasplits.datasets.arrays.array import Array
+from dacapo.experiments.model import Model
+from dacapo.experiments.tasks._checks import check_choice, check_clip, check_names, check_number
+from dacapo.utils.balance_weights import balance_weights
+
+from ._common import grow_spec, gt_channels, make_head, mask_over, spatial_axes, wrap
+from ._distances import (
+    distance_mask,
+    normalised,
+    saturation_distance,
+    signed_distances,
+    unseen_distances,
+)
+from .predictor import Predictor
+
+
+class DistancePredictor(Predictor):
+    """Predicts, per class channel, ``tanh(d / scale_factor)`` where ``d`` is the
+    signed world-unit distance of a voxel to the boundary of that class
+    (positive inside, negative outside; ±1 in a patch without a boundary).
+
+    Ground truth has one binary channel per class (non-zero = inside), or is a
+    single label volume when there is one class. Weights balance inside and
+    outside voxels per channel (running class fractions, clipped to
+    ``[clipmin, clipmax]``), times the mask. With ``mask_distances``, voxels
+    whose distance might be shortened by a boundary hidden outside the ground
+    truth (or under the mask) get weight 0, and ``gt_region_for_roi`` asks for
+    enough extra ground truth that this rarely happens.
+    """
+
+    def __init__(
+        self,
+        channels: Sequence[str],
+        scale_factor: float,
+        mask_distances: bool,
+        clipmin: float = 0.05,
+        clipmax: float = 0.95,
+        *,
+        eval_activation: str = "clamp",
+    ):
+        owner = type(self).__name__
+        self.eval_activation = check_choice(
+            owner, "eval_activation", eval_activation, ("clamp", "tanh")
+        )
+        self.channels: List[str] = check_names(owner, "channels", channels)
+        self.scale_factor = check_number(owner, "scale_factor", scale_factor)
+        check_clip(owner, "", clipmin, clipmax)
+        self.mask_distances = bool(mask_distances)
+        self.clipmin, self.clipmax = float(clipmin), float(clipmax)
+
+    @property
+    def num_channels(self) -> int:
+        """Number of channels of the model output."""
+        return len(self.channels)
+
+    def create_model(self, architecture) -> Model:
+        """The architecture, a 1x1 convolution to one channel per class, and
+        (eval mode) a clamp to the target range [-1, 1], or a ``tanh`` with
+        ``eval_activation="tanh"`` (for a model trained through ``tanh``, as
+        by ``DiceLoss("tanh")``)."""
+        head = make_head(architecture, self.num_channels)
+        activation = torch.nn.Tanh() if self.eval_activation == "tanh" else torch.nn.Hardtanh()
+        return Model(architecture, head, eval_activation=activation)
+
+    def create_target(self, gt: Array) -> Array:
+        """float32 ``(channels, *spatial)`` normalised distances over ``gt.roi``."""
+        labels = gt_channels(gt, gt.roi, len(self.channels), type(self).__name__)
+        target = np.stack(
+            [
+                normalised(signed_distances(channel, gt.voxel_size), self.scale_factor)
+                for channel in labels
+            ]
+        )
+        return wrap(target, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
+
+    def create_weight(self, gt: Array, target: Array, mask: Array, moving_class_counts: Any = None):
+        """Class-balanced float32 weights over ``target.roi`` and the updated
+        per-channel class counts."""
+        roi = target.roi
+        labels = gt_channels(gt, roi, len(self.channels), type(self).__name__) != 0
+        masks = [mask_over(mask, roi, target.voxel_size, len(self.channels))]
+        if self.mask_distances:
+            masks.append(self._distance_mask(gt, target, mask))
+        return self._balanced_weights(labels, masks, gt, target, moving_class_counts)
+
+    def _balanced_weights(self, labels, masks, gt: Array, target: Array, moving_class_counts):
+        """``balance_weights`` of the 0/1 ``labels`` (one slab per channel) as an
+        array over ``target.roi``, and the updated counts."""
+        weights, moving_class_counts = balance_weights(
+            labels.astype(np.uint8),
+            2,
+            masks=masks,
+            slab=(1,) + (-1,) * gt.dims,
+            clipmin=self.clipmin,
+            clipmax=self.clipmax,
+            moving_counts=moving_class_counts,
+        )
+        return wrap(weights, target.roi, target.voxel_size, list(target.axes)), moving_class_counts
+
+    def _distance_mask(self, gt: Array, target: Array, mask: Array) -> np.ndarray:
+        """``distance_mask`` of ``target``, with the unseen region measured
+        over the whole ground truth."""
+        known = mask_over(mask, gt.roi, gt.voxel_size, 1)[0]
+        unseen = wrap(
+            unseen_distances(known, gt.voxel_size), gt.roi, gt.voxel_size, spatial_axes(gt)
+        )
+        return distance_mask(target[target.roi], unseen[target.roi], self.scale_factor)
+
+    @property
+    def output_array_type(self) -> DistanceArray:
+        """``DistanceArray`` naming each channel's class."""
+        return DistanceArray(dict(enumerate(self.channels)))
+
+    @property
+    def context(self) -> float:
+        """World units of extra ground truth used with ``mask_distances``: the
+        distance at which the normalised target saturates."""
+        return saturation_distance(self.scale_factor) if self.mask_distances else 0.0
+
+    def gt_region_for_roi(self, target_spec):
+        """``target_spec`` (a gunpowder ``ArraySpec`` or a ``Roi``) grown by
+        ``context`` on every side, in whole voxels when the spec has a voxel
+        size; unchanged without ``mask_distances``."""
+        if not self.mask_distances:
+            return target_spec
+        voxel_size = getattr(target_spec, "voxel_size", None)
+        if voxel_size is None:
+            context = Coordinate((int(math.ceil(self.context)),) * _dims(target_spec))
+            return grow_spec(target_spec, context)
+        return grow_spec(target_spec, self.padding(voxel_size))
+
+    def padding(self, gt_voxel_size: Coordinate) -> Coordinate:
+        """``context`` rounded up to whole voxels of ``gt_voxel_size``, per side."""
+        return Coordinate(int(math.ceil(self.context / v)) * v for v in gt_voxel_size)
+
+
+def _dims(spec) -> int:
+    return spec.dims if hasattr(spec, "dims") else spec.roi.dims

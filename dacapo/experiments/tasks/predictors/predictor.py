@@ -1,0 +1,69 @@
+"""The ``Predictor`` interface: model head, training target and weights of a task."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, Tuple
+
+from funlib.geometry import Coordinate
+
+if TYPE_CHECKING:
+    from dacapo.experiments.architectures.architecture import Architecture
+    from dacapo.experiments.arraytypes.arraytype import ArrayType
+    from dacapo.experiments.datasplits.datasets.arrays.array import Array
+    from dacapo.experiments.model import Model
+
+
+class Predictor(ABC):
+    """Defines how to train a model to predict a certain output from an input.
+
+    A predictor creates the model (architecture plus head), the training
+    target and the per-voxel loss weights for a given ground truth, and names
+    the type of its output.
+    """
+
+    @abstractmethod
+    def create_model(self, architecture: "Architecture") -> "Model":
+        """The model for this predictor, usually the architecture followed by a
+        head that maps its channels to the channels this predictor outputs."""
+
+    @abstractmethod
+    def create_target(self, gt: "Array") -> "Array":
+        """The target the loss compares the prediction to, computed from ``gt``.
+
+        The target may differ from the ground truth (e.g. boundaries computed
+        from an instance segmentation). It covers the same spatial region as
+        ``gt`` unless ``gt_region_for_roi`` asks for more ground-truth context.
+        """
+
+    @abstractmethod
+    def create_weight(
+        self, gt: "Array", target: "Array", mask: "Array", moving_class_counts: Any
+    ) -> Tuple["Array", Any]:
+        """Per-voxel loss weights and the updated ``moving_class_counts``
+        (class frequencies a predictor may carry from batch to batch)."""
+
+    @property
+    @abstractmethod
+    def output_array_type(self) -> "ArrayType":
+        """What the values of the model's output mean."""
+
+    def gt_region_for_roi(self, target_spec):
+        """How much ground truth is needed to compute the target for ``target_spec``.
+
+        By default the same region::
+
+            target:      |=========|
+            gt needed:   |=========|
+
+        Predictors whose target depends on a neighbourhood (e.g. distances up
+        to a maximum) override this to grow the region::
+
+            target:        |=====|
+            gt needed:   |=========|
+        """
+        return target_spec
+
+    def padding(self, gt_voxel_size: Coordinate) -> Coordinate:
+        """Extra ground-truth context (world units) needed per side: none by default."""
+        return Coordinate((0,) * gt_voxel_size.dims)

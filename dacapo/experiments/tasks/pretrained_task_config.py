@@ -1,0 +1,45 @@
+"""Config of ``PretrainedTask``: another task whose model starts from stored weights."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attr
+
+from dacapo.errors import ConfigError
+from dacapo.experiments.architectures._runtime_type import runtime_type
+
+from .task_config import TaskConfig
+
+
+@attr.s
+class PretrainedTaskConfig(TaskConfig):
+    """Wraps ``sub_task_config``: same predictor, loss, post-processor and
+    evaluator, but ``create_model`` loads ``weights`` into the new model."""
+
+    task_type = runtime_type("dacapo.experiments.tasks.pretrained_task.PretrainedTask")
+
+    sub_task_config: TaskConfig = attr.ib(
+        metadata={"help_text": "The task to run; its model gets the pretrained weights."}
+    )
+    weights: Path = attr.ib(
+        converter=Path,
+        metadata={
+            "help_text": "A torch checkpoint: a dict with the model's state dict under "
+            "'model' (as DaCapo stores checkpoints), or the state dict itself."
+        },
+    )
+
+    def validate(self) -> None:
+        owner = f"PretrainedTaskConfig {self.name!r}"
+        if not isinstance(self.sub_task_config, TaskConfig):
+            raise ConfigError(
+                f"{owner}: sub_task_config must be a TaskConfig, got "
+                f"{type(self.sub_task_config).__name__}"
+            )
+        self.sub_task_config.validate()
+        if not self.weights.is_file():
+            raise ConfigError(
+                f"{owner}: weights file {str(self.weights)!r} does not exist; give the "
+                "path of a checkpoint saved with torch.save"
+            )

@@ -1,0 +1,143 @@
+"""Gunpowder nodes of the gunpowder trainer: sample locations and a constant mask."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import Optional
+
+import gunpowder as gp
+import numpy as np
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.errors import ConfigError
+
+logger = logging.getLogger(__name__)
+
+#: a dataset whose mask rejects this many locations in a row is given up on
+MAX_ATTEMPTS = 100_000
+
+
+class SampleLocation(gp.RandomLocation):
+    """``gp.RandomLocation`` that honours ``min_masked`` and centres on sample points.
+
+    The annotated fraction is measured over a region of ``output_size``
+    (world units) centred in the requested mask ROI, i.e. the output of the
+    network before augmentation, either with an integral image of the whole
+    mask (``integral``) or by reading the candidate's mask. With
+    ``points_key`` every sample is centred on a random point of that graph.
+
+    Args:
+        dataset: The dataset's name, for messages.
+        mask_key: The mask to check; None skips the check (all annotated).
+        reference_key: An array requested with every sample; the points are
+            requested over its ROI, so samples centre on the points.
+    """
+
+    def __init__(
+        self,
+        dataset: str,
+        output_size: Coordinate,
+        mask_key: Optional[gp.ArrayKey] = None,
+        min_masked: float = 0.0,
+        integral: bool = False,
+        points_key: Optional[gp.GraphKey] = None,
+        reference_key: Optional[gp.ArrayKey] = None,
+    ):
+        super().__init__(ensure_nonempty=points_key, ensure_centered=points_key is not None)
+        self.dataset = dataset
+        self.output_size = Coordinate(output_size)
+        self.check_key = mask_key if min_masked else None
+        self.required = float(min_masked or 0.0)
+        self.integral = integral
+        self.points_key = points_key
+        self.reference_key = reference_key
+        self._counts: Optional[np.ndarray] = None
+        self._attempts = 0
+
+    def setup(self):
+        super().setup()
+        if self.check_key is not None and self.integral:
+            self._counts = self._integral_image()
+
+    def _integral_image(self) -> np.ndarray:
+        """Cumulative counts of annotated voxels, zero-padded at the start of each axis."""
+        upstream = self.get_upstream_provider()
+        spec = upstream.spec[self.check_key].copy()
+        batch = upstream.request_batch(gp.BatchRequest({self.check_key: spec}))
+        annotated = batch[self.check_key].data > 0
+        dtype = np.uint32 if annotated.size < 2**32 else np.uint64
+        counts = np.zeros(tuple(s + 1 for s in annotated.shape), dtype)
+        inner = annotated.astype(dtype)
+        for axis in range(inner.ndim):
+            inner = np.cumsum(inner, axis=axis, dtype=dtype)
+        counts[(slice(1, None),) * inner.ndim] = inner
+        self._mask_roi = spec.roi
+        logger.info("dataset %r: integral mask of %d voxels ready", self.dataset, annotated.size)
+        return counts
+
+    def provide(self, request):
+        self._attempts = 0
+        if self.points_key is not None:
+            request[self.points_key] = gp.GraphSpec(roi=request[self.reference_key].roi.copy())
+        return super().provide(request)  # request_batch drops the points again
+
+    def accepts(self, request) -> bool:
+        self._attempts += 1
+        if self._attempts % 1000 == 0:
+            logger.warning(
+                "dataset %r: %d sample locations in a row had less than min_masked=%s "
+                "annotated", self.dataset, self._attempts, self.required,
+            )
+        if self._attempts > MAX_ATTEMPTS:
+            raise ConfigError(
+                f"dataset {self.dataset!r}: no sample location with at least "
+                f"min_masked={self.required} annotated voxels found in {MAX_ATTEMPTS} "
+                "tries; lower min_masked or check the mask"
+            )
+        if self.check_key is None:
+            return True
+        return self._fraction(request[self.check_key].roi) >= self.required
+
+    def _fraction(self, mask_request: Roi) -> float:
+        """Annotated fraction of the output region centred in ``mask_request``."""
+        voxel_size = self.spec[self.check_key].voxel_size
+        begin = (mask_request.center - self.output_size / 2) // voxel_size * voxel_size
+        roi = Roi(begin, self.output_size).snap_to_grid(voxel_size, mode="grow")
+        if self._counts is not None:
+            return self._integral_fraction(roi, voxel_size)
+        request = gp.BatchRequest({self.check_key: gp.ArraySpec(roi=roi)})
+        data = self.get_upstream_provider().request_batch(request)[self.check_key].data
+        return float(np.count_nonzero(data)) / data.size if data.size else 0.0
+
+    def _integral_fraction(self, roi: Roi, voxel_size: Coordinate) -> float:
+        begin = (roi.begin - self._mask_roi.begin) / voxel_size
+        end = begin + roi.shape / voxel_size
+        total = 0
+        for corner in itertools.product((0, 1), repeat=len(begin)):
+            index = tuple(end[d] if c else begin[d] for d, c in enumerate(corner))
+            sign = (-1) ** (len(begin) - sum(corner))
+            total += sign * int(self._counts[index])
+        return total / int(np.prod(roi.shape / voxel_size))
+
+
+class ConstantSource(gp.BatchProvider):
+    """Provides ``value`` everywhere in ``roi``: the mask of datasets without one."""
+
+    def __init__(self, key: gp.ArrayKey, roi: Roi, voxel_size: Coordinate, value: int = 1):
+        self.key = key
+        self.value = value
+        self.array_spec = gp.ArraySpec(
+            roi=roi, voxel_size=voxel_size, interpolatable=False, dtype=np.uint8
+        )
+
+    def setup(self):
+        self.provides(self.key, self.array_spec.copy())
+
+    def provide(self, request):
+        spec = self.array_spec.copy()
+        spec.roi = request[self.key].roi
+        shape = tuple(spec.roi.shape / spec.voxel_size)
+        batch = gp.Batch()
+        batch[self.key] = gp.Array(np.full(shape, self.value, np.uint8), spec)
+        return batch

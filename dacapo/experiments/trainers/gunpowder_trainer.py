@@ -1,0 +1,286 @@
+"""The gunpowder trainer: random, augmented samples of the training datasets."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import multiprocessing.util
+import signal
+import sys
+from typing import Dict, List, NamedTuple, Optional
+
+import gunpowder as gp
+import numpy as np
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.errors import ConfigError, DacapoError
+from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, GraphSource
+
+from ._gp_sampling import ConstantSource, SampleLocation
+from ._snapshots import SnapshotArray, write_snapshot
+from .trainer import Trainer
+
+logger = logging.getLogger(__name__)
+
+#: names of the arrays of a batch, which are also the snapshot dataset names
+ARRAYS = ("raw", "gt", "mask", "target", "weight")
+
+
+class Geometry(NamedTuple):
+    """World sizes of a training sample: network input and output, and the
+    ``context`` the input adds on each side of the output."""
+
+    input_size: Coordinate
+    output_size: Coordinate
+    context: Coordinate
+    raw_voxel_size: Coordinate
+    output_voxel_size: Coordinate
+
+
+class GunpowderTrainer(Trainer):
+    """Builds one gunpowder pipeline over the training datasets and draws batches from it.
+
+    Per dataset: raw (zero-padded beyond its ROI), ground truth, mask (ones
+    when the dataset has none) and sample points are merged; ``SampleLocation``
+    picks a location honouring ``min_masked`` and the sample strategy; the
+    augments follow. Then::
+
+        datasets -> RandomProvider (dataset weights) -> DaCapoTargetFilter
+                 -> PreCache (num_data_fetchers workers) -> Stack (batch_size)
+
+    The pipeline is built once, when the trainer is entered (``with
+    trainer:``), and torn down when it is left.
+    """
+
+    def __init__(self, trainer_config):
+        super().__init__(
+            trainer_config,
+            mixed_precision=trainer_config.mixed_precision,
+            warmup_iterations=trainer_config.warmup_iterations,
+        )
+        self.num_data_fetchers = trainer_config.num_data_fetchers
+        self.augments = list(trainer_config.augments)
+        self.snapshot_interval = trainer_config.snapshot_interval
+        self.min_masked = trainer_config.min_masked or 0.0
+        self.clip_raw = trainer_config.clip_raw
+        self.sample_strategy = trainer_config.sample_strategy
+        self._keys = {name: gp.ArrayKey(name.upper()) for name in ARRAYS}
+        self._points_key = gp.GraphKey("SAMPLE_POINTS")
+        self._pipeline = None
+        self._request: Optional[gp.BatchRequest] = None
+        self._build: Optional[gp.build] = None
+        self._last_batch: Optional[gp.Batch] = None
+        self._snapshot_container = None
+
+    def can_train(self, datasets) -> bool:
+        """Whether every dataset has ground truth."""
+        return bool(datasets) and all(d.gt is not None for d in datasets)
+
+    # -- building the pipeline -------------------------------------------------
+
+    def build_batch_provider(self, datasets, model, task, snapshot_container=None) -> None:
+        """Builds the pipeline description; it starts when the trainer is entered."""
+        if self._build is not None:
+            raise DacapoError(
+                f"GunpowderTrainer {self.name!r}: the pipeline is running; leave the "
+                "`with trainer:` block before building a new one"
+            )
+        self._check_datasets(datasets)
+        geometry = sample_geometry(model, datasets, self.name)
+        sources = tuple(self._dataset_pipeline(d, geometry) for d in datasets)
+        pipeline = sources + gp.RandomProvider(probabilities=[d.weight for d in datasets])
+        pipeline += DaCapoTargetFilter(
+            task.predictor,
+            gt_key=self._keys["gt"],
+            target_key=self._keys["target"],
+            weights_key=self._keys["weight"],
+            mask_key=self._keys["mask"],
+        )
+        if self.num_data_fetchers > 0:
+            cache_size = max(2 * self.batch_size, 2 * self.num_data_fetchers)
+            pipeline += gp.PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
+        pipeline += gp.Stack(self.batch_size)
+        self._pipeline = pipeline
+        self._request = self._batch_request(geometry)
+        self._loss = task.loss
+        self._snapshot_container = snapshot_container
+
+    def _check_datasets(self, datasets) -> None:
+        if not datasets:
+            raise ConfigError(f"GunpowderTrainer {self.name!r}: no training datasets given")
+        for dataset in datasets:
+            if dataset.gt is None:
+                raise ConfigError(
+                    f"GunpowderTrainer {self.name!r}: dataset {dataset.name!r} has no ground "
+                    "truth; every training dataset needs gt"
+                )
+            if isinstance(dataset.weight, bool) or not dataset.weight >= 0:
+                raise ConfigError(
+                    f"GunpowderTrainer {self.name!r}: dataset {dataset.name!r} has weight "
+                    f"{dataset.weight!r}; weights must be numbers >= 0"
+                )
+            if self.sample_strategy == "sample_points" and not dataset.sample_points:
+                raise ConfigError(
+                    f"GunpowderTrainer {self.name!r}: sample_strategy is 'sample_points' but "
+                    f"dataset {dataset.name!r} has no sample points; give it some, or use "
+                    "sample_strategy=None"
+                )
+        if sum(d.weight for d in datasets) <= 0:
+            raise ConfigError(
+                f"GunpowderTrainer {self.name!r}: the dataset weights sum to 0; give at "
+                "least one dataset a positive weight"
+            )
+
+    def _dataset_pipeline(self, dataset, geometry: Geometry):
+        """Sources, sample location and augments of one dataset."""
+        keys = self._keys
+        raw = DaCapoArraySource(dataset.raw, keys["raw"], interpolatable=True)
+        if self.clip_raw:
+            raw += gp.Crop(keys["raw"], clipped_raw_roi(dataset, geometry))
+        raw += gp.Pad(keys["raw"], None)
+        gt = DaCapoArraySource(dataset.gt, keys["gt"])
+        if dataset.mask is not None:
+            mask = DaCapoArraySource(dataset.mask, keys["mask"])
+        else:
+            mask = ConstantSource(keys["mask"], dataset.gt.roi, dataset.gt.voxel_size)
+        sources = [raw, gt, mask]
+        use_points = self._uses_points(dataset)
+        if use_points:
+            sources.append(GraphSource(self._points_key, points_graph(dataset)))
+        pipeline = tuple(sources) + gp.MergeProvider()
+        pipeline += SampleLocation(
+            dataset.name,
+            geometry.output_size,
+            mask_key=keys["mask"] if dataset.mask is not None and self._checks_mask() else None,
+            min_masked=self.min_masked,
+            integral=self.sample_strategy == "integral_mask",
+            points_key=self._points_key if use_points else None,
+            reference_key=keys["mask"],
+        )
+        for augment in self.augments:
+            pipeline += augment.node(keys["raw"], keys["gt"], keys["mask"])
+        return pipeline
+
+    def _uses_points(self, dataset) -> bool:
+        if self.sample_strategy not in (None, "sample_points"):
+            return False
+        return bool(dataset.sample_points)
+
+    def _checks_mask(self) -> bool:
+        return self.sample_strategy != "anywhere" and self.min_masked > 0
+
+    def _batch_request(self, geometry: Geometry) -> gp.BatchRequest:
+        """Raw over the network input, everything else over its output."""
+        request = gp.BatchRequest()
+        raw_roi = Roi((0,) * geometry.input_size.dims, geometry.input_size)
+        request[self._keys["raw"]] = gp.ArraySpec(roi=raw_roi, voxel_size=geometry.raw_voxel_size)
+        output = Roi(geometry.context, geometry.output_size)
+        for name in ARRAYS[1:]:
+            request[self._keys[name]] = gp.ArraySpec(
+                roi=output, voxel_size=geometry.output_voxel_size
+            )
+        return request
+
+    # -- running it ------------------------------------------------------------
+
+    def __enter__(self) -> "GunpowderTrainer":
+        if self._pipeline is None:
+            raise DacapoError(
+                f"GunpowderTrainer {self.name!r}: call build_batch_provider(datasets, "
+                "model, task) before starting the trainer"
+            )
+        if self._build is None:
+            if self.num_data_fetchers > 0:
+                multiprocessing.util.register_after_fork(self, _die_with_parent)
+            self._build = gp.build(self._pipeline)
+            self._build.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        if self._build is not None:
+            build, self._build = self._build, None
+            build.__exit__(exc_type, exc_value, traceback)
+
+    def next_batch(self) -> Dict[str, np.ndarray]:
+        if self._build is None:
+            raise DacapoError(
+                f"GunpowderTrainer {self.name!r}: the pipeline is not running; use "
+                "`with trainer:` around iterate() or next_batch()"
+            )
+        batch = self._pipeline.request_batch(self._request)
+        self._last_batch = batch
+        return {name: batch[self._keys[name]].data for name in ARRAYS}
+
+    def after_step(self, iteration, batch, prediction) -> None:
+        """Writes a snapshot every ``snapshot_interval`` iterations."""
+        if self._snapshot_container is None or not self.snapshot_interval:
+            return
+        if iteration % self.snapshot_interval != 0 or self._last_batch is None:
+            return
+        arrays = {}
+        for name in ARRAYS:
+            array = self._last_batch[self._keys[name]]
+            arrays[name] = SnapshotArray(array.data, array.spec.roi, array.spec.voxel_size)
+        target = arrays["target"]
+        arrays["prediction"] = SnapshotArray(
+            prediction.float().cpu().numpy(), target.roi, target.voxel_size
+        )
+        container = getattr(self._snapshot_container, "container", self._snapshot_container)
+        write_snapshot(container, iteration, arrays)
+
+
+def sample_geometry(model, datasets, trainer_name: str) -> Geometry:
+    """The world sizes of a sample of ``model`` for ``datasets``; ``ConfigError``
+    when the datasets' voxel sizes do not fit the model."""
+    raw_voxel_size = datasets[0].raw.voxel_size
+    output_voxel_size = model.scale(raw_voxel_size)
+    for dataset in datasets:
+        if dataset.raw.voxel_size != raw_voxel_size or dataset.gt.voxel_size != output_voxel_size:
+            raise ConfigError(
+                f"GunpowderTrainer {trainer_name!r}: dataset {dataset.name!r} has raw voxel "
+                f"size {dataset.raw.voxel_size} and gt voxel size {dataset.gt.voxel_size}; "
+                f"the model needs raw at {raw_voxel_size} (as in {datasets[0].name!r}) and "
+                f"gt at {output_voxel_size}; resample the arrays"
+            )
+    input_size = Coordinate(model.input_shape) * raw_voxel_size
+    output_size = Coordinate(model.output_shape) * output_voxel_size
+    context = (input_size - output_size) / 2
+    if any(c < 0 or c % v for c, v in zip(context, output_voxel_size)) or any(
+        (i - o) % 2 for i, o in zip(input_size, output_size)
+    ):
+        raise ConfigError(
+            f"GunpowderTrainer {trainer_name!r}: the model's output ({output_size}, world "
+            f"units) does not sit centred on the voxel grid ({output_voxel_size}) inside its "
+            f"input ({input_size}); choose an input shape for which it does"
+        )
+    return Geometry(input_size, output_size, context, raw_voxel_size, output_voxel_size)
+
+
+def clipped_raw_roi(dataset, geometry: Geometry) -> Roi:
+    """The dataset's gt ROI grown by the network context, on the raw grid, within raw."""
+    grown = dataset.gt.roi.grow(geometry.context, geometry.context)
+    grown = grown.snap_to_grid(geometry.raw_voxel_size, mode="grow")
+    return grown.intersect(dataset.raw.roi)
+
+
+def points_graph(dataset) -> gp.Graph:
+    """The dataset's sample points as a graph without edges, bounded by the gt ROI."""
+    nodes = [
+        gp.Node(id=index, location=np.asarray(point, dtype=np.float64))
+        for index, point in enumerate(dataset.sample_points)
+    ]
+    return gp.Graph(nodes, [], gp.GraphSpec(roi=dataset.gt.roi))
+
+
+def _die_with_parent(_trainer) -> None:
+    """Runs in each forked data worker (and its watchdog): asks Linux to kill it when
+    its parent dies, so a killed training leaves no workers behind."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # no prctl: gunpowder's own checks remain
+        return
+
+
+__all__: List[str] = ["GunpowderTrainer"]

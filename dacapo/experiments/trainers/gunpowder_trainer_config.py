@@ -1,0 +1,131 @@
+"""Config of the gunpowder trainer: random, augmented samples of the training data."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import attr
+
+from dacapo.errors import ConfigError
+from dacapo.experiments.architectures._runtime_type import runtime_type
+
+from ._checks import check_bool, check_fraction, check_int, check_optimisation, owner
+from .gp_augments import AugmentConfig
+from .trainer_config import TrainerConfig
+
+#: values of ``GunpowderTrainerConfig.sample_strategy`` (None picks per dataset)
+SAMPLE_STRATEGIES = ("anywhere", "integral_mask", "reject", "sample_points")
+
+
+@attr.s
+class GunpowderTrainerConfig(TrainerConfig):
+    """Samples random locations of the training datasets with gunpowder,
+    augments them and computes the task's target and loss weights.
+
+    How locations are drawn (``sample_strategy``):
+
+    - ``None`` (default): centred on the dataset's sample points when it has
+      some, otherwise anywhere; ``min_masked`` is then checked as by ``"reject"``.
+    - ``"anywhere"``: uniformly anywhere, the mask is not looked at
+      (``min_masked`` must be 0 or None).
+    - ``"integral_mask"``: anywhere with at least ``min_masked`` annotated, checked
+      with an integral image of the whole mask, made once per dataset (fast
+      draws; memory of 4-8 bytes per mask voxel).
+    - ``"reject"``: anywhere; each candidate's mask is read and the location
+      redrawn while less than ``min_masked`` is annotated (lean; slow when
+      little is annotated).
+    - ``"sample_points"``: centred on a random sample point of the dataset
+      (every training dataset needs some); ``min_masked`` checked as by ``"reject"``.
+
+    The annotated fraction is measured over the output region of a sample,
+    before augmentation.
+    """
+
+    trainer_type = runtime_type(
+        "dacapo.experiments.trainers.gunpowder_trainer.GunpowderTrainer"
+    )
+
+    num_data_fetchers: int = attr.ib(
+        default=5,
+        metadata={
+            "help_text": "Worker processes making samples ahead of training (gunpowder "
+            "PreCache); 0 makes them in the training process."
+        },
+    )
+    augments: List[AugmentConfig] = attr.ib(
+        factory=list,
+        metadata={"help_text": "Augmentations applied to every sample, in this order."},
+    )
+    snapshot_interval: Optional[int] = attr.ib(
+        default=None,
+        metadata={
+            "help_text": "Every this many iterations write raw, gt, target, weight, "
+            "mask and prediction of the batch to the run's snapshot.zarr (None: never)."
+        },
+    )
+    min_masked: Optional[float] = attr.ib(
+        default=0.15,
+        metadata={
+            "help_text": "Least fraction of annotated (mask > 0) voxels in a sample's "
+            "output region; other locations are redrawn (0 or None: no requirement)."
+        },
+    )
+    clip_raw: bool = attr.ib(
+        default=False,
+        metadata={
+            "help_text": "Read raw only around the ground truth (its ROI grown by the "
+            "network's context); raw further out is treated as zeros."
+        },
+    )
+    sample_strategy: Optional[str] = attr.ib(
+        default=None,
+        kw_only=True,
+        metadata={
+            "help_text": "How sample locations are drawn: None (sample points if the "
+            "dataset has them, else anywhere), 'anywhere', 'integral_mask', 'reject' "
+            "or 'sample_points' (see the class documentation)."
+        },
+    )
+    mixed_precision: bool = attr.ib(
+        default=False,
+        kw_only=True,
+        metadata={"help_text": "Train in float16 with gradient scaling on CUDA devices."},
+    )
+    warmup_iterations: int = attr.ib(
+        default=1000,
+        kw_only=True,
+        metadata={
+            "help_text": "The learning rate rises linearly from 1% to learning_rate "
+            "over this many iterations (0: no warm-up)."
+        },
+    )
+
+    def validate(self) -> None:
+        check_optimisation(self)
+        check_int(self, "num_data_fetchers", 0)
+        check_int(self, "snapshot_interval", 1, allow_none=True)
+        check_int(self, "warmup_iterations", 0)
+        check_fraction(self, "min_masked")
+        check_bool(self, "clip_raw")
+        check_bool(self, "mixed_precision")
+        for augment in self.augments:
+            if not isinstance(augment, AugmentConfig):
+                raise ConfigError(
+                    f"{owner(self)}: `augments` must hold AugmentConfig objects, got "
+                    f"{type(augment).__name__} {augment!r}"
+                )
+        self._validate_strategy()
+
+    def _validate_strategy(self) -> None:
+        strategy = self.sample_strategy
+        if strategy is not None and strategy not in SAMPLE_STRATEGIES:
+            raise ConfigError(
+                f"{owner(self)}: unknown `sample_strategy` {strategy!r}; use None or one "
+                f"of {', '.join(map(repr, SAMPLE_STRATEGIES))}"
+            )
+        if strategy == "anywhere" and self.min_masked:
+            raise ConfigError(
+                f"{owner(self)}: `sample_strategy` 'anywhere' ignores the mask but "
+                f"`min_masked` is {self.min_masked}; set min_masked=0, or use 'reject' or "
+                "'integral_mask' to keep the requirement"
+            )

@@ -1,0 +1,246 @@
+"""A gunpowder node deforming and rotating every array of a batch alike."""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from typing import Dict, Sequence, Tuple
+
+import gunpowder as gp
+import numpy as np
+from funlib.geometry import Coordinate, Roi
+from scipy import ndimage
+from scipy.spatial import cKDTree
+
+from dacapo.errors import ConfigError
+from dacapo.experiments.trainers.gp_augments._checks import (
+    check_int,
+    check_interval,
+    check_numbers,
+    check_probability,
+    check_same_length,
+)
+
+from ._deformation import Deformation, sample_deformation
+
+logger = logging.getLogger(__name__)
+
+
+class ElasticAugment(gp.BatchFilter):
+    """Elastically deforms and rotates all requested arrays and graphs.
+
+    One random deformation is drawn per batch on the world coordinates of the
+    whole request, so raw, labels and masks stay aligned even at different
+    voxel sizes. Each output voxel reads the source at its deformed position;
+    upstream is asked for the (larger) region those positions cover::
+
+        requested:           |======|
+        requested upstream:  |==========|   (enough for rotation + jitter)
+
+    Interpolatable arrays (``spec.interpolatable``; float arrays when unset)
+    are resampled linearly, all others (labels, masks) by nearest neighbour,
+    which keeps their values in the original label set.
+
+    Args:
+        control_point_spacing: Distance between control points of the elastic
+            displacement, in voxels (of the finest requested voxel size) per axis.
+        control_point_displacement_sigma: Standard deviation of the random
+            control point displacements, in the same voxels, per axis.
+        rotation_interval: Rotation angles (radians) are drawn uniformly from
+            this interval; the rotation is in the plane of the last two axes.
+        subsample: Evaluate the elastic displacement every ``subsample`` voxels
+            and interpolate linearly in between.
+        uniform_3d_rotation: Rotate 3D data uniformly at random in all three
+            axes instead (2D data: any angle); ``rotation_interval`` is unused.
+        augmentation_probability: Probability of augmenting a batch at all.
+    """
+
+    def __init__(
+        self,
+        control_point_spacing: Sequence[int],
+        control_point_displacement_sigma: Sequence[float],
+        rotation_interval: Tuple[float, float],
+        subsample: int = 1,
+        uniform_3d_rotation: bool = False,
+        augmentation_probability: float = 1.0,
+    ):
+        self.control_point_spacing = tuple(control_point_spacing)
+        self.displacement_sigma = tuple(control_point_displacement_sigma)
+        self.rotation_interval = tuple(rotation_interval)
+        self.subsample = subsample
+        self.uniform_3d_rotation = uniform_3d_rotation
+        self.augmentation_probability = augmentation_probability
+        _check_arguments(self)
+
+    def skip_node(self, request: gp.BatchRequest) -> bool:
+        return random.random() >= self.augmentation_probability
+
+    def prepare(self, request: gp.BatchRequest) -> gp.BatchRequest:
+        specs = {k: s for k, s in request.items() if s.roi is not None}
+        if not specs:
+            return gp.BatchRequest()
+        base = self._finest_voxel_size(specs)
+        total = _union([s.roi for s in specs.values()]).snap_to_grid(base, mode="grow")
+        self._base = base
+        self._deformation = sample_deformation(
+            total, base, self.control_point_spacing, self.displacement_sigma,
+            self.rotation_interval, self.uniform_3d_rotation, self.subsample,
+        )
+        self._sources: Dict = {}
+        deps = gp.BatchRequest()
+        for key, spec in specs.items():
+            voxel_size = self._voxel_size(key, spec) if isinstance(key, gp.ArrayKey) else base
+            grid_roi = spec.roi.snap_to_grid(voxel_size, mode="grow")
+            coordinates = self._deformation.source_coordinates(grid_roi, voxel_size)
+            self._sources[key] = (coordinates, grid_roi)
+            deps[key] = spec.copy()
+            deps[key].roi = self._source_roi(coordinates, voxel_size)
+            if isinstance(key, gp.GraphKey) and self.spec[key].roi is not None:
+                # points outside the provided region do not exist: ask for no more
+                deps[key].roi = deps[key].roi.intersect(self.spec[key].roi)
+            logger.debug("%s: %s needs %s upstream", self.name(), spec.roi, deps[key].roi)
+        return deps
+
+    def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
+        outputs = gp.Batch()
+        for key, spec in request.items():
+            if key not in self._sources or key not in batch:
+                continue
+            if isinstance(key, gp.ArrayKey):
+                outputs[key] = self._deform_array(batch[key], spec.roi, key)
+            else:
+                outputs[key] = self._deform_graph(batch[key], spec.roi, key)
+        return outputs
+
+    def _voxel_size(self, key: gp.ArrayKey, spec: gp.ArraySpec) -> Coordinate:
+        voxel_size = spec.voxel_size or self.spec[key].voxel_size
+        if voxel_size is None:
+            raise ConfigError(f"ElasticAugment: {key} has no voxel size; set it on its source")
+        return Coordinate(voxel_size)
+
+    def _finest_voxel_size(self, specs: Dict) -> Coordinate:
+        dims = next(iter(specs.values())).roi.dims
+        _check_dims(self, dims)
+        sizes = [self._voxel_size(k, s) for k, s in specs.items() if isinstance(k, gp.ArrayKey)]
+        if not sizes:
+            return Coordinate((1,) * dims)
+        return Coordinate(np.min(np.asarray(sizes), axis=0))
+
+    def _source_roi(self, coordinates: np.ndarray, voxel_size: Coordinate) -> Roi:
+        """Voxel-aligned ROI holding every source position and its neighbours."""
+        origin = self._deformation.origin
+        begin, end = [], []
+        for d in range(coordinates.shape[0]):
+            low = (origin[d] + float(coordinates[d].min())) / voxel_size[d] - 0.5
+            high = (origin[d] + float(coordinates[d].max())) / voxel_size[d] - 0.5
+            begin.append(math.floor(low))
+            end.append(math.floor(high) + 2)
+        begin, end = Coordinate(begin), Coordinate(end)
+        return Roi(begin * voxel_size, (end - begin) * voxel_size)
+
+    def _deform_array(self, array: gp.Array, roi: Roi, key: gp.ArrayKey) -> gp.Array:
+        coordinates, _ = self._sources[key]
+        voxel_size = array.spec.voxel_size
+        shift = self._deformation.origin - np.asarray(array.spec.roi.begin)
+        index = np.stack(
+            [
+                (coordinates[d] + np.float32(shift[d])) / np.float32(voxel_size[d]) - 0.5
+                for d in range(roi.dims)
+            ]
+        )
+        interpolatable = self.spec[key].interpolatable
+        if interpolatable is None:
+            interpolatable = np.issubdtype(array.data.dtype, np.floating)
+        data = _linear(array.data, index) if interpolatable else _nearest(array.data, index)
+        spec = array.spec.copy()
+        spec.roi = roi
+        return gp.Array(data, spec)
+
+    def _deform_graph(self, graph: gp.Graph, roi: Roi, key: gp.GraphKey) -> gp.Graph:
+        """Moves each node to the output position whose source is the node."""
+        coordinates, grid_roi = self._sources[key]
+        deformation: Deformation = self._deformation
+        dims = coordinates.shape[0]
+        sources = coordinates.reshape(dims, -1).T
+        targets = np.stack(
+            np.meshgrid(*deformation.axis_positions(grid_roi, self._base), indexing="ij")
+        ).reshape(dims, -1).T
+        tree = cKDTree(sources)
+        reach = float(np.linalg.norm(np.asarray(self._base)))
+        for node in list(graph.nodes):
+            location = np.asarray(node.location[-dims:], dtype=np.float64) - deformation.origin
+            distance, nearest = tree.query(location)
+            # one linearised step: exact for rotations, close for smooth jitter
+            moved = targets[nearest] + deformation.rotation.T @ (location - sources[nearest])
+            moved = moved + deformation.origin
+            if distance > reach or not roi.contains(moved):
+                graph.remove_node(node, retain_connectivity=True)
+                continue
+            node.location = np.concatenate([node.location[:-dims], moved])
+            graph.add_node(node)
+        graph.spec.roi = roi
+        return graph
+
+
+def _linear(data: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``data`` (channels first) linearly interpolated at voxel ``index``."""
+    spatial = data.shape[data.ndim - index.shape[0] :]
+    flat = data.reshape((-1,) + spatial)
+    out_type = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
+    out = np.stack(
+        [ndimage.map_coordinates(c, index, order=1, mode="nearest", output=out_type) for c in flat]
+    )
+    if not np.issubdtype(data.dtype, np.floating):
+        info = np.iinfo(data.dtype) if data.dtype != bool else None
+        out = np.rint(out)
+        if info is not None:
+            out = np.clip(out, info.min, info.max)
+        out = out.astype(data.dtype)
+    return out.reshape(data.shape[: data.ndim - index.shape[0]] + index.shape[1:])
+
+
+def _nearest(data: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``data`` (channels first) at the nearest voxel of ``index`` (exact values)."""
+    spatial = data.shape[data.ndim - index.shape[0] :]
+    nearest = tuple(
+        np.clip(np.floor(index[d] + 0.5).astype(np.intp), 0, spatial[d] - 1)
+        for d in range(index.shape[0])
+    )
+    return data[(Ellipsis,) + nearest]
+
+
+def _union(rois: Sequence[Roi]) -> Roi:
+    total = rois[0]
+    for roi in rois[1:]:
+        total = total.union(roi)
+    return total
+
+
+def _check_dims(node: ElasticAugment, dims: int) -> None:
+    for name, values in (
+        ("control_point_spacing", node.control_point_spacing),
+        ("control_point_displacement_sigma", node.displacement_sigma),
+    ):
+        if len(values) != dims:
+            raise ConfigError(
+                f"ElasticAugment: {name} has {len(values)} values {list(values)} but the "
+                f"request has {dims} spatial dimensions; give one value per spatial axis"
+            )
+
+
+def _check_arguments(node: ElasticAugment) -> None:
+    owner = "ElasticAugment"
+    check_numbers(owner, "control_point_spacing", node.control_point_spacing, 0, strict=True)
+    check_numbers(
+        owner, "control_point_displacement_sigma", node.displacement_sigma, 0, strict=False
+    )
+    check_same_length(
+        owner,
+        ("control_point_spacing", "control_point_displacement_sigma"),
+        node.control_point_spacing,
+        node.displacement_sigma,
+    )
+    check_interval(owner, "rotation_interval", node.rotation_interval)
+    check_int(owner, "subsample", node.subsample, 1)
+    check_probability(owner, "augmentation_probability", node.augmentation_probability)

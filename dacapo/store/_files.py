@@ -1,0 +1,107 @@
+"""File helpers shared by the file-backed stores: paths, names, atomic writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import IO, Any, Callable
+
+from dacapo.errors import ConfigError
+
+__all__ = ["as_path", "is_local", "check_name", "atomic_write", "atomic_write_text", "remove_tree"]
+
+
+def as_path(value: Any) -> Path:
+    """``value`` as a ``Path``, or as a ``UPath`` when it is a URL (``s3://...``)."""
+    from upath import UPath
+
+    if isinstance(value, UPath) and value.protocol:
+        return value
+    if isinstance(value, str) and "://" in value:
+        return UPath(value)
+    if isinstance(value, (str, os.PathLike)):
+        return Path(value)
+    raise ConfigError(f"expected a directory path or URL, got {type(value).__name__} {value!r}")
+
+
+def is_local(path: Path) -> bool:
+    """Whether ``path`` is on the local file system (``os`` calls work on it)."""
+    return not getattr(path, "protocol", "")
+
+
+def check_name(what: str, name: Any) -> str:
+    """Raises ``ConfigError`` unless ``name`` can be used as a file name.
+
+    ``what`` names the thing being named (e.g. ``"run config"``) in the message.
+    """
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{what} name: expected a non-empty string, got {name!r}")
+    bad = [c for c in ("/", "\\", "..") if c in name]
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        bad.append("control characters")
+    if bad:
+        raise ConfigError(
+            f"{what} name {name!r} contains {', '.join(map(str, bad))}; names become "
+            "file names, so use letters, digits, '-', '_' and single '.' only"
+        )
+    return name
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None], exclusive: bool = False) -> None:
+    """Writes ``path`` through ``write(file)`` so readers never see a partial file.
+
+    Locally the data go to a hidden temporary file in the same directory that
+    then replaces ``path``; object stores (``s3://``) replace objects whole.
+    With ``exclusive``, an existing ``path`` is left alone and
+    ``FileExistsError`` raised (atomically where the file system can link).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if exclusive and path.exists():
+        raise FileExistsError(str(path))
+    if not is_local(path):
+        with path.open("wb") as stream:
+            write(stream)
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if exclusive:
+            _link_exclusive(tmp, path)
+        else:
+            os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _link_exclusive(tmp: str, path: Path) -> None:
+    """Moves ``tmp`` to ``path`` unless ``path`` exists (``FileExistsError``)."""
+    try:
+        os.link(tmp, path)  # fails atomically when path exists
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system: check, then replace
+        if path.exists():
+            raise FileExistsError(str(path)) from None
+        os.replace(tmp, path)
+
+
+def atomic_write_text(path: Path, text: str, exclusive: bool = False) -> None:
+    """``atomic_write`` of UTF-8 text."""
+    atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), exclusive)
+
+
+def remove_tree(path: Path) -> None:
+    """Deletes a file or a directory tree (no-op when absent)."""
+    if is_local(path):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+    elif path.exists():
+        path.fs.rm(path.path, recursive=True)

@@ -1,0 +1,232 @@
+"""Training: ``train(run_name)`` and ``train_run(run)``.
+
+``train_run`` is a short sequence of steps: resume from the latest
+checkpoint, pick the device, then train in chunks of ``validation_interval``
+iterations; after each chunk (and at the end) the training stats and a
+checkpoint are stored and the validation hook runs. Checkpoint ``n`` holds
+the weights after ``n`` iterations; the stats hold one record per iteration
+``0 .. n - 1``. An interrupt (Ctrl-C) finishes the current iteration, stores
+stats and a checkpoint, and re-raises ``KeyboardInterrupt``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import signal
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from dacapo._callable_module import make_module_callable
+
+if TYPE_CHECKING:
+    import torch
+
+    from dacapo.experiments.run import Run
+    from dacapo.store.stats_store import StatsStore
+    from dacapo.store.weights_store import WeightsStore
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["train", "train_run"]
+
+ValidateHook = Callable[["Run", int], None]
+
+
+def validate_if_available(run: "Run", iteration: int) -> None:
+    """The default validation hook: ``dacapo.validate.validate_run`` when it exists."""
+    if importlib.util.find_spec("dacapo.validate") is None:
+        logger.info("validation is not available in this version; skipping iteration %d",
+                    iteration)
+        return
+    from dacapo.validate import validate_run
+
+    validate_run(run, iteration)
+
+
+def train(
+    run_name: str, do_validate: bool = True, validate_hook: ValidateHook = validate_if_available
+) -> None:
+    """Trains the run stored as ``run_name`` in the config store (resuming it)."""
+    from dacapo.experiments.run import Run
+    from dacapo.store.create_store import create_config_store
+
+    run_config = create_config_store().retrieve_run_config(run_name)
+    train_run(Run(run_config), do_validate=do_validate, validate_hook=validate_hook)
+
+
+def train_run(
+    run: "Run", do_validate: bool = True, validate_hook: ValidateHook = validate_if_available
+) -> None:
+    """Trains ``run`` up to ``run.train_until`` iterations, resuming from the
+    latest stored checkpoint.
+
+    Args:
+        do_validate: Call ``validate_hook(run, iteration)`` after each checkpoint.
+        validate_hook: What validation means; by default ``validate_run``.
+    """
+    from dacapo.store.create_store import create_stats_store, create_weights_store
+
+    stats_store, weights_store = create_stats_store(), create_weights_store()
+    start = resume(run, stats_store, weights_store)
+    if start >= run.train_until:
+        logger.info("run %r is trained until iteration %d already", run.name, start)
+        return
+    device = _device()
+    logger.info("run %r: training from iteration %d to %d on %s", run.name, start,
+                run.train_until, device)
+    run.model.to(device)
+    run.move_optimizer(device)
+    _prepare_batches(run)
+    try:
+        _train_loop(run, stats_store, weights_store, device, do_validate, validate_hook)
+    except KeyboardInterrupt:
+        logger.warning("run %r interrupted; saving a checkpoint", run.name)
+        _save_interrupted(run, stats_store, weights_store)
+        raise
+    logger.info("run %r trained until iteration %d", run.name, run.trainer.iteration)
+
+
+def resume(run: "Run", stats_store: "StatsStore", weights_store: "WeightsStore") -> int:
+    """Loads the latest checkpoint, and the stats and scores up to it (the stored
+    ones are truncated to match); returns its iteration (0 without a checkpoint)."""
+    latest = weights_store.latest_iteration(run.name) or 0
+    if latest > 0:
+        weights_store.load_weights(run, latest)
+        logger.info("run %r resumes from its checkpoint of iteration %d", run.name, latest)
+    run.trainer.iteration = latest
+    _resume_stats(run, stats_store, latest)
+    _resume_scores(run, stats_store, latest)
+    return latest
+
+
+def _resume_stats(run: "Run", stats_store: "StatsStore", latest: int) -> None:
+    stats = stats_store.retrieve_training_stats(run.name)
+    if stats.trained_until() < latest:
+        logger.warning(
+            "run %r: stored training stats end at iteration %d but the checkpoint is of "
+            "iteration %d; the stats of the iterations in between are missing",
+            run.name, stats.trained_until(), latest,
+        )
+    if stats.trained_until() > latest:
+        stats.delete_after(latest)
+        stats_store.store_training_stats(run.name, stats)  # drops the stored rest
+    run.training_stats = stats
+
+
+def _resume_scores(run: "Run", stats_store: "StatsStore", latest: int) -> None:
+    from dacapo.errors import ConfigError
+
+    stored = stats_store.retrieve_validation_iteration_scores(run.name)
+    try:
+        for scores in stored:
+            if scores.iteration <= latest:
+                run.validation_scores.add_iteration_scores(scores)
+    except ConfigError as error:
+        logger.warning("run %r: the stored validation scores do not fit its validation "
+                       "datasets and post-processing parameters (%s); not loaded", run.name, error)
+        return
+    if any(scores.iteration > latest for scores in stored):
+        stats_store.store_validation_iteration_scores(run.name, run.validation_scores)
+
+
+def _device() -> "torch.device":
+    import torch
+
+    if torch.cuda.is_available():
+        torch.backends.cudnn.benchmark = True
+        return torch.device("cuda")
+    return torch.device("cpu")
+
+
+def _prepare_batches(run: "Run") -> None:
+    """Describes the training batches; snapshots go to the run's snapshot container."""
+    from dacapo.errors import ConfigError
+    from dacapo.store.create_store import create_array_store
+
+    if not run.trainer.can_train(run.datasplit.train):
+        raise ConfigError(
+            f"run {run.name!r}: trainer {run.trainer.name!r} ({type(run.trainer).__name__}) "
+            f"cannot train on the datasets {[d.name for d in run.datasplit.train]} of its "
+            "datasplit; every training dataset needs ground truth"
+        )
+    snapshots = create_array_store().snapshot_container(run.name)
+    run.trainer.build_batch_provider(run.datasplit.train, run.model, run.task, snapshots)
+
+
+def _train_loop(run, stats_store, weights_store, device, do_validate, validate_hook) -> None:
+    """Trains chunk by chunk; after each chunk saves, then validates."""
+    from tqdm import tqdm
+
+    trainer = run.trainer
+    with trainer, _deferred_interrupts() as interrupted, tqdm(
+        total=run.train_until, initial=trainer.iteration, desc=run.name, unit="it"
+    ) as bar:
+        while trainer.iteration < run.train_until:
+            if interrupted():  # e.g. during validation
+                raise KeyboardInterrupt
+            stop = _next_stop(trainer.iteration, run.validation_interval, run.train_until)
+            for stats in trainer.iterate(stop - trainer.iteration, run.model, run.optimizer,
+                                         device):
+                run.training_stats.add_iteration_stats(stats)
+                bar.update(1)
+                bar.set_postfix(loss=f"{stats.loss:.4g}", refresh=False)
+                if interrupted():
+                    raise KeyboardInterrupt
+            _save(run, stats_store, weights_store, trainer.iteration)
+            if do_validate:
+                validate_hook(run, trainer.iteration)
+                _store_scores(run, stats_store)
+
+
+def _next_stop(iteration: int, interval: int, train_until: int) -> int:
+    """The next multiple of ``interval`` after ``iteration``, at most ``train_until``."""
+    return min((iteration // interval + 1) * interval, train_until)
+
+
+def _save(run, stats_store, weights_store, iteration: int) -> None:
+    """Stats first, then weights: a crash in between leaves the stats ahead of the
+    checkpoint, which resuming truncates, never a gap."""
+    stats_store.store_training_stats(run.name, run.training_stats)
+    weights_store.store_weights(run, iteration)
+
+
+def _store_scores(run, stats_store) -> None:
+    if run.validation_scores.scores:
+        stats_store.store_validation_iteration_scores(run.name, run.validation_scores)
+
+
+def _save_interrupted(run, stats_store, weights_store) -> None:
+    """Saves at the last iteration that has both stats and weights."""
+    iteration = min(run.trainer.iteration, run.training_stats.trained_until())
+    run.training_stats.delete_after(iteration)
+    if iteration > 0:
+        _save(run, stats_store, weights_store, iteration)
+
+
+@contextmanager
+def _deferred_interrupts() -> Iterator[Callable[[], bool]]:
+    """Turns the first Ctrl-C into a flag checked between iterations (a second
+    one interrupts at once). Only in the main thread, where signals arrive."""
+    received = []
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def handler(signum, frame):
+        if received:
+            raise KeyboardInterrupt
+        received.append(signum)
+        logger.warning("interrupt received: saving after this iteration "
+                       "(press Ctrl-C again to stop at once)")
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(received)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+# ``dacapo.train(run_name)`` keeps working after ``import dacapo.train``
+make_module_callable(__name__)

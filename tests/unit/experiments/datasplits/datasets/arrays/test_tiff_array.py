@@ -1,0 +1,87 @@
+"""TiffArray / TiffArrayConfig: a TIFF stack with user-given geometry."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tifffile
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.errors import ArrayNotFoundError, ConfigError, DacapoError
+from dacapo.experiments.datasplits.datasets.arrays import ArrayConfig, TiffArrayConfig
+from dacapo.store.converter import converter
+
+STACK = np.arange(3 * 4 * 5, dtype=np.uint16).reshape(3, 4, 5)
+
+
+def tiff_config(path, axis_names=("z", "y", "x"), **kwargs):
+    geometry = {"offset": (10, 20, 30), "voxel_size": (2, 4, 6), **kwargs}
+    return TiffArrayConfig(name="stack", file_name=path, axis_names=list(axis_names), **geometry)
+
+
+@pytest.mark.parametrize("compression", [None, "zlib"])
+def test_round_trip(tmp_path, compression):
+    path = tmp_path / "stack.tif"
+    tifffile.imwrite(path, STACK, compression=compression, photometric="minisblack")
+    config = tiff_config(path, units=["nm", "nm", "nm"])
+    array = config.array_type(config)
+    assert config.verify() == (True, "No validation for this config")
+    assert array.roi == Roi((10, 20, 30), (6, 16, 30))
+    assert array.voxel_size == Coordinate(2, 4, 6)
+    assert array.axes == ["z", "y", "x"] and array.dtype == np.uint16
+    assert array.units == ["nm", "nm", "nm"]
+    assert not array.writable
+    # pages are read on demand (memory map or per-page zarr), never imread whole
+    assert not type(array.data) is np.ndarray
+    np.testing.assert_array_equal(array[array.roi], STACK)
+    # z = 1, y = 2..3, x = 4: world (12, 28, 54)
+    np.testing.assert_array_equal(array[Roi((12, 28, 54), (2, 8, 6))], [[[34], [39]]])
+    with pytest.raises(DacapoError, match="read-only"):
+        array[array.roi] = 0
+
+
+def test_channel_axis_last_in_file_reads_channel_first(tmp_path):
+    path = tmp_path / "rgb.tif"
+    data = np.arange(4 * 5 * 3, dtype=np.uint8).reshape(4, 5, 3)  # y, x, c
+    tifffile.imwrite(path, data)
+    config = TiffArrayConfig("rgb", path, (0, 0), (1, 1), ["y", "x", "c^"])
+    array = config.array_type(config)
+    assert array.axes == ["c", "y", "x"]
+    assert array.shape == (3, 4, 5) and array.num_channels == 3
+    np.testing.assert_array_equal(array[Roi((1, 2), (1, 1))][:, 0, 0], data[1, 2])
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"axis_names": ["y", "x"]}, "name 2 axes but .* shape \\(3, 4, 5\\)"),
+        ({"voxel_size": (1, 1)}, "voxel_size \\(1, 1\\) has 2 entries"),
+        ({"offset": (0, 0, 0, 0)}, "offset \\(0, 0, 0, 0\\) has 4 entries"),
+        ({"units": ["nm"]}, "units \\['nm'\\] should have one entry per spatial axis"),
+    ],
+)
+def test_bad_geometry(tmp_path, kwargs, match):
+    path = tmp_path / "stack.tif"
+    tifffile.imwrite(path, STACK, photometric="minisblack")
+    config = tiff_config(path, **kwargs)
+    with pytest.raises(ConfigError, match=match):
+        config.array_type(config)
+    ok, reason = config.verify()
+    assert not ok and "TiffArrayConfig 'stack'" in reason
+
+
+def test_missing_and_unreadable_file(tmp_path):
+    config = tiff_config(tmp_path / "missing.tif")
+    with pytest.raises(ArrayNotFoundError, match="missing.tif does not exist"):
+        config.array_type(config)
+    assert config.verify()[0] is False
+    (tmp_path / "text.tif").write_text("not a tiff")
+    ok, reason = tiff_config(tmp_path / "text.tif").verify()
+    assert not ok and "is not a readable TIFF" in reason
+
+
+def test_config_round_trips_through_converter(tmp_path):
+    config = tiff_config(tmp_path / "s.tif")
+    data = converter.unstructure(config)
+    assert data["offset"] == [10, 20, 30] and data["axis_names"] == ["z", "y", "x"]
+    assert converter.structure(data, ArrayConfig) == config

@@ -1,0 +1,137 @@
+from pathlib import Path
+
+import pytest
+from funlib.geometry import Coordinate
+
+from dacapo.errors import ConfigError
+from dacapo.experiments.tasks import (
+    AffinitiesTaskConfig,
+    DistanceTaskConfig,
+    DummyTaskConfig,
+    HotDistanceTaskConfig,
+    InnerDistanceTaskConfig,
+    OneHotTaskConfig,
+    PretrainedTaskConfig,
+)
+from dacapo.experiments.tasks.task_config import TaskConfig
+from dacapo.store.converter import converter
+
+NEIGHBORHOOD = [Coordinate(1, 0, 0), Coordinate(0, 1, 0), Coordinate(0, 0, 1)]
+
+CONFIGS = [
+    DummyTaskConfig("dummy", 4, 0.3),
+    DistanceTaskConfig("dist", ["mito", "er"], 40.0, 10.0, 30.0, False, 0.1, 0.8, loss="dice"),
+    InnerDistanceTaskConfig("inner", ["cell"], 40.0, 0.0, 5.0),
+    HotDistanceTaskConfig("hot", ["mito"], 40.0, 10.0, 2.0, True, kernel_size=3),
+    OneHotTaskConfig("onehot", ["bg", "mito"], 5, loss="dice", clip_distance=8.0, tol_distance=0.0),
+    AffinitiesTaskConfig(
+        "affs", NEIGHBORHOOD, True, 5, 2, 0.5, 0.1, 0.9, 0.2, 0.8, True, grow_boundary_iterations=2
+    ),
+    PretrainedTaskConfig("pre", DistanceTaskConfig("sub", ["mito"], 40.0, 10.0), Path("w.pt")),
+]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: type(c).__name__)
+def test_config_round_trips_through_the_converter(config):
+    data = converter.unstructure(config)
+    assert data["__type__"] == type(config).__name__
+    assert converter.structure(data, TaskConfig) == config
+
+
+def test_stored_forms_are_plain():
+    data = converter.unstructure(CONFIGS[5])
+    assert data["neighborhood"] == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    pretrained = converter.unstructure(CONFIGS[6])
+    assert pretrained["weights"] == "w.pt"
+    assert pretrained["sub_task_config"]["__type__"] == "DistanceTaskConfig"
+
+
+def test_defaults():
+    distance = DistanceTaskConfig("d", ["a"], 1.0, 1.0)
+    assert (distance.scale_factor, distance.mask_distances, distance.loss) == (1.0, True, "mse")
+    assert (distance.clipmin, distance.clipmax) == (0.05, 0.95)
+    affinities = AffinitiesTaskConfig("a", [(1, 0, 0)])
+    assert affinities.neighborhood == [Coordinate(1, 0, 0)]
+    assert (affinities.lsds, affinities.num_lsd_voxels, affinities.downsample_lsds) == (
+        False,
+        10,
+        1,
+    )
+    assert HotDistanceTaskConfig("h", ["a"], 1.0, 1.0).mask_distances is False
+    assert OneHotTaskConfig("o", ["a"]).loss == "cross_entropy"
+
+
+def test_valid_configs_verify(tmp_path):
+    (tmp_path / "w.pt").write_bytes(b"")
+    configs = CONFIGS[:-1] + [
+        PretrainedTaskConfig("pre", DistanceTaskConfig("sub", ["a"], 1.0, 1.0), tmp_path / "w.pt")
+    ]
+    for config in configs:
+        assert config.verify() == (True, "No validation for this config")
+
+
+BAD = [
+    (DummyTaskConfig("d", 0, 0.5), "DummyTaskConfig 'd': embedding_dims must be an integer >= 1"),
+    (DummyTaskConfig("d", 2, -0.5), "detection_threshold must be a finite number >= 0"),
+    (DistanceTaskConfig("d", [], 1.0, 1.0), "DistanceTaskConfig 'd': channels must be a non-empty"),
+    (DistanceTaskConfig("d", ["a"], 0.0, 1.0), "clip_distance must be a finite number > 0"),
+    (DistanceTaskConfig("d", ["a"], 1.0, -1.0), "tol_distance must be a finite number >= 0"),
+    (DistanceTaskConfig("d", ["a"], 1.0, 1.0, scale_factor=0.0), "scale_factor must be"),
+    (DistanceTaskConfig("d", ["a"], 1.0, 1.0, clipmin=0.9, clipmax=0.1), "clipmin <= clipmax"),
+    (DistanceTaskConfig("d", ["a"], 1.0, 1.0, loss="l1"), r"loss must be one of \['mse', 'dice'\]"),
+    (
+        InnerDistanceTaskConfig("i", ["a", "a"], 1.0, 1.0),
+        "InnerDistanceTaskConfig 'i': channels .* repeat",
+    ),
+    (
+        HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=4),
+        "HotDistanceTaskConfig 'h': kernel_size must be odd",
+    ),
+    (
+        HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=0),
+        "kernel_size must be an integer >= 1",
+    ),
+    (OneHotTaskConfig("o", "bg"), "OneHotTaskConfig 'o': classes must be a non-empty list"),
+    (OneHotTaskConfig("o", ["a"], loss="mse"), "loss must be one of"),
+    (OneHotTaskConfig("o", ["a"], clip_distance=-1.0), "clip_distance must be"),
+    (AffinitiesTaskConfig("a", []), "AffinitiesTaskConfig 'a': neighborhood must be a non-empty"),
+    (AffinitiesTaskConfig("a", NEIGHBORHOOD, num_lsd_voxels=0), "num_lsd_voxels must be"),
+    (AffinitiesTaskConfig("a", NEIGHBORHOOD, downsample_lsds=0), "downsample_lsds must be"),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, grow_boundary_iterations=-2),
+        "grow_boundary_iterations",
+    ),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, lsds_to_affs_weight_ratio=-1.0),
+        "lsds_to_affs_weight_ratio",
+    ),
+    (AffinitiesTaskConfig("a", NEIGHBORHOOD, affs_weight_clipmax=1.5), "affs_weight_clipmax"),
+    (AffinitiesTaskConfig("a", NEIGHBORHOOD, lsd_weight_clipmin=0.0), "lsd_weight_clipmin"),
+    (
+        PretrainedTaskConfig("p", DistanceTaskConfig("sub", [], 1.0, 1.0), Path("w.pt")),
+        "DistanceTaskConfig 'sub': channels",
+    ),
+    (
+        PretrainedTaskConfig("p", DistanceTaskConfig("sub", ["a"], 1.0, 1.0), Path("missing.pt")),
+        "PretrainedTaskConfig 'p': weights file 'missing.pt' does not exist",
+    ),
+    (
+        PretrainedTaskConfig("p", "not a config", Path("w.pt")),
+        "sub_task_config must be a TaskConfig",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), BAD, ids=lambda v: getattr(v, "name", "msg"))
+def test_invalid_configs_fail_verify_and_task_construction(config, message):
+    ok, reason = config.verify()
+    assert not ok
+    with pytest.raises(ConfigError, match=message):
+        config.task_type(config)
+
+
+def test_stored_config_with_a_wrong_field_type_is_an_error():
+    data = converter.unstructure(CONFIGS[1])
+    data["mask_distances"] = "yes"
+    with pytest.raises(ConfigError, match="mask_distances"):
+        converter.structure(data, TaskConfig)
