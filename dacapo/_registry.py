@@ -94,9 +94,9 @@ class Registry:
                 yield cls
 
     def _unknown_message(self, name: str) -> str:
-        known = sorted(self._classes)
-        close = difflib.get_close_matches(str(name), known, n=1)
+        close = difflib.get_close_matches(str(name), sorted(self._classes), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = sorted(n for n, c in self._classes.items() if not c.__dict__.get("_abstract_config"))
         return (
             f"unknown {self.base.__name__} type {name!r}{hint} "
             f"Known: {', '.join(known) or '(none)'}"

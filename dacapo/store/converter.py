@@ -54,7 +54,9 @@ class DacapoConverter(cattrs.Converter):
     """A cattrs converter that knows configs, geometry and paths."""
 
     def __init__(self):
-        super().__init__()
+        # without detailed validation, errors inside lists and dicts propagate
+        # as raised (ours name the culprit) instead of as exception groups
+        super().__init__(detailed_validation=False)
         self._register_geometry()
         self._register_strict_primitives()
         self.register_unstructure_hook_func(_is_config, self._unstructure_config)

@@ -54,6 +54,7 @@ class SampleLocation(gp.RandomLocation):
         self.reference_key = reference_key
         self._counts: Optional[np.ndarray] = None
         self._attempts = 0
+        self._warned_points = False
 
     def setup(self):
         super().setup()
@@ -78,9 +79,66 @@ class SampleLocation(gp.RandomLocation):
 
     def provide(self, request):
         self._attempts = 0
-        if self.points_key is not None:
+        self._check_fits(request)
+        # gunpowder would retry forever when no point can be the centre of a
+        # request that fits inside the data: sample anywhere instead
+        use_points = self.points_key is not None and self._points_can_centre(request)
+        self.ensure_nonempty = self.points_key if use_points else None
+        if use_points:
             request[self.points_key] = gp.GraphSpec(roi=request[self.reference_key].roi.copy())
         return super().provide(request)  # request_batch drops the points again
+
+    def _check_fits(self, request) -> None:
+        """Raises ``ConfigError`` when no shift puts the whole request inside the data."""
+        low, high = self._valid_shifts(request, slack=False)
+        if np.all(low <= high):
+            return
+        axes = [d for d in range(len(low)) if low[d] > high[d]]
+        sizes = {
+            str(key): spec.roi.shape for key, spec in request.array_specs.items()
+            if spec.roi is not None
+        }
+        raise ConfigError(
+            f"dataset {self.dataset!r}: a training sample does not fit inside the data "
+            f"along axis {axes}: the requested regions (grown by augmentations such as "
+            f"rotations) are {sizes} (world units), the data provides "
+            f"{ {str(k): self.upstream_spec[k].roi for k in request.array_specs if k in self.upstream_spec} }; "
+            "use a smaller input shape, smaller rotations or larger crops"
+        )
+
+    def _points_can_centre(self, request) -> bool:
+        """Whether some sample point centres a shifted ``request`` inside the data."""
+        low, high = self._valid_shifts(request)
+        centre = np.asarray(request[self.reference_key].roi.center, dtype=float)
+        shifts = np.asarray(self.points.data, dtype=float) - centre
+        usable = np.all((shifts >= low) & (shifts <= high), axis=1)
+        if usable.any():
+            return True
+        if not self._warned_points:
+            self._warned_points = True
+            logger.warning(
+                "dataset %r: none of its %d sample points can be the centre of a training "
+                "sample of %s (world units) inside the data; sampling random locations "
+                "instead (use a smaller input shape, or points further from the border)",
+                self.dataset, len(shifts), request[self.reference_key].roi.shape,
+            )
+        return False
+
+    def _valid_shifts(self, request, slack: bool = True):
+        """Per-axis range of shifts keeping every requested ROI inside what is
+        provided, by default one voxel short of the ends (for grid snapping)."""
+        dims = request[self.reference_key].roi.dims
+        low, high = np.full(dims, -np.inf), np.full(dims, np.inf)
+        for key, spec in request.array_specs.items():
+            provided = self.upstream_spec.array_specs.get(key)
+            if spec.roi is None or provided is None or provided.roi is None:
+                continue
+            if provided.roi.unbounded:
+                continue
+            voxel = np.asarray(provided.voxel_size or (1,) * dims, dtype=float) * slack
+            low = np.maximum(low, np.subtract(provided.roi.begin, spec.roi.begin) + voxel)
+            high = np.minimum(high, np.subtract(provided.roi.end, spec.roi.end) - voxel)
+        return low, high
 
     def accepts(self, request) -> bool:
         self._attempts += 1

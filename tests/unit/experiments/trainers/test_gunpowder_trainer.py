@@ -181,6 +181,28 @@ def test_sample_points_centre_every_sample(model, task):
             assert max(abs(c - p) for c, p in zip(centre, point)) <= 1, (centre, point)
 
 
+@pytest.mark.timeout(60)
+def test_points_too_close_to_the_border_fall_back_to_random_locations(model, task, caplog):
+    # no sample centred on (1, 1) fits inside the 60x60 data: gunpowder alone
+    # would retry such points forever
+    data = dataset(sample_points=[Coordinate(1, 1), Coordinate(58, 2)])
+    trainer = make_trainer([data], model, task, sample_strategy="sample_points", min_masked=0)
+    found = batches(trainer, 2)
+    assert all(batch["raw"].shape[-2:] == (20, 20) for batch in found)
+    assert "none of its 2 sample points can be the centre of a training sample" in caplog.text
+
+
+def test_a_sample_larger_than_the_data_is_a_clear_error(model, task):
+    from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig
+
+    # the 16x16 output fits into 20x20 data, but not once rotated by 45 degrees
+    data = dataset(size=20)
+    rotate = ElasticAugmentConfig([10, 10], [0.0, 0.0], (0.785, 0.786))
+    trainer = make_trainer([data], model, task, augments=[rotate], min_masked=0)
+    with pytest.raises(Exception, match=r"dataset 'd': a training sample does not fit inside the data"):
+        batches(trainer, 1)
+
+
 def test_dataset_weights_set_how_often_each_dataset_is_sampled(model, task):
     zeros = dataset("zeros", raw=np.zeros((60, 60), np.float32), weight=1)
     ones = dataset("ones", raw=np.ones((60, 60), np.float32), weight=3)
