@@ -207,7 +207,10 @@ class GunpowderTrainer(Trainer):
                 f"GunpowderTrainer {self.name!r}: the pipeline is not running; use "
                 "`with trainer:` around iterate() or next_batch()"
             )
-        batch = self._pipeline.request_batch(self._request)
+        try:
+            batch = self._pipeline.request_batch(self._request)
+        except gp.PipelineRequestError as error:
+            raise _dacapo_error_in(error) or error
         self._last_batch = batch
         return {name: batch[self._keys[name]].data for name in ARRAYS}
 
@@ -284,3 +287,21 @@ def _die_with_parent(_trainer) -> None:
 
 
 __all__: List[str] = ["GunpowderTrainer"]
+
+
+def _dacapo_error_in(error: Exception) -> Optional[DacapoError]:
+    """The ``DacapoError`` a pipeline node raised, rebuilt from the traceback text
+    gunpowder keeps (also from worker processes), without the pipeline dump."""
+    import dacapo.errors
+
+    lines = "".join(getattr(error, "original_traceback", None) or []).splitlines()
+    for line in reversed(lines):
+        name, _, message = line.partition(": ")
+        cls = getattr(dacapo.errors, name.rsplit(".", 1)[-1], None) if name.startswith(
+            "dacapo.errors."
+        ) else None
+        if isinstance(cls, type) and issubclass(cls, DacapoError):
+            rebuilt = cls(message)
+            rebuilt.__cause__ = error
+            return rebuilt
+    return None

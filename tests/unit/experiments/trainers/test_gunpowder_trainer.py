@@ -192,14 +192,17 @@ def test_points_too_close_to_the_border_fall_back_to_random_locations(model, tas
     assert "none of its 2 sample points can be the centre of a training sample" in caplog.text
 
 
-def test_a_sample_larger_than_the_data_is_a_clear_error(model, task):
+@pytest.mark.parametrize("fetchers", [0, 1])
+def test_a_sample_larger_than_the_data_is_a_clear_error(model, task, fetchers):
     from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig
 
     # the 16x16 output fits into 20x20 data, but not once rotated by 45 degrees
     data = dataset(size=20)
     rotate = ElasticAugmentConfig([10, 10], [0.0, 0.0], (0.785, 0.786))
-    trainer = make_trainer([data], model, task, augments=[rotate], min_masked=0)
-    with pytest.raises(Exception, match=r"dataset 'd': a training sample does not fit inside the data"):
+    trainer = make_trainer(
+        [data], model, task, augments=[rotate], min_masked=0, num_data_fetchers=fetchers
+    )
+    with pytest.raises(ConfigError, match=r"^dataset 'd': a training sample does not fit inside the data"):
         batches(trainer, 1)
 
 
