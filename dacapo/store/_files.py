@@ -8,22 +8,10 @@ import tempfile
 from pathlib import Path
 from typing import IO, Any, Callable
 
+from dacapo._paths import as_path  # noqa: F401 (re-exported for the stores)
 from dacapo.errors import ConfigError
 
 __all__ = ["as_path", "is_local", "check_name", "atomic_write", "atomic_write_text", "remove_tree"]
-
-
-def as_path(value: Any) -> Path:
-    """``value`` as a ``Path``, or as a ``UPath`` when it is a URL (``s3://...``)."""
-    from upath import UPath
-
-    if isinstance(value, UPath) and value.protocol:
-        return value
-    if isinstance(value, str) and "://" in value:
-        return UPath(value)
-    if isinstance(value, (str, os.PathLike)):
-        return Path(value)
-    raise ConfigError(f"expected a directory path or URL, got {type(value).__name__} {value!r}")
 
 
 def is_local(path: Path) -> bool:

@@ -6,23 +6,14 @@ from pathlib import Path
 
 import attr
 
-
-def _as_path(value):
-    """A ``Path``, or a ``UPath`` for URLs such as ``s3://bucket/c.zarr``."""
-    from upath import UPath
-
-    if isinstance(value, UPath) and value.protocol:
-        return value
-    if "://" in str(value):
-        return UPath(str(value))
-    return Path(value)
+from dacapo._paths import as_path
 
 
 @attr.s(frozen=True)
 class LocalContainerIdentifier:
     """A zarr (or N5) container, e.g. ``/runs/my_run/validation.zarr``."""
 
-    container: Path = attr.ib(converter=_as_path)
+    container: Path = attr.ib(converter=as_path)
 
     def array_identifier(self, dataset: str) -> "LocalArrayIdentifier":
         """The identifier of ``dataset`` inside this container."""
@@ -33,7 +24,7 @@ class LocalContainerIdentifier:
 class LocalArrayIdentifier:
     """A dataset inside a container: ``container/dataset``."""
 
-    container: Path = attr.ib(converter=_as_path)
+    container: Path = attr.ib(converter=as_path)
     dataset: str = attr.ib()
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ import attr
 import cattrs
 from funlib.geometry import Coordinate, Roi
 
+from dacapo._paths import as_path
 from dacapo._registry import RegisteredConfig
 from dacapo.errors import ConfigError, DacapoError
 
@@ -210,12 +211,7 @@ def _path_str(value: Any) -> str:
 
 
 def _path(value: Any) -> Path:
-    text = _path_str(value)
-    if "://" in text:  # a URL (s3://, gs://, memory://): keep its protocol
-        from upath import UPath
-
-        return UPath(text)
-    return Path(text)
+    return as_path(_path_str(value))  # a URL (s3://, memory://) keeps its protocol
 
 
 converter = DacapoConverter()

@@ -7,9 +7,9 @@ from typing import List, Optional
 import attr
 from funlib.geometry import Coordinate
 
+from dacapo._lazy import runtime_type
 from dacapo.errors import ConfigError
 
-from ._runtime_type import runtime_type
 from ._unet_geometry import UNetGeometry
 from .architecture_config import ArchitectureConfig
 

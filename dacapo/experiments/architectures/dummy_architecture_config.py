@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._lazy import runtime_type
 from dacapo.errors import ConfigError
 
-from ._runtime_type import runtime_type
 from .architecture_config import ArchitectureConfig
 
 

@@ -7,9 +7,9 @@ from typing import Optional, Union
 
 import attr
 
+from dacapo._lazy import runtime_type
 from dacapo.errors import ConfigError
 
-from ._runtime_type import runtime_type
 from .architecture_config import ArchitectureConfig
 from .wrapped_architecture_config import check_trainable_regex
 

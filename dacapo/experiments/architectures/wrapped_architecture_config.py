@@ -9,9 +9,9 @@ from typing import Any, Optional
 import attr
 from funlib.geometry import Coordinate
 
+from dacapo._lazy import runtime_type
 from dacapo.errors import ConfigError
 
-from ._runtime_type import runtime_type
 from .architecture_config import ArchitectureConfig
 
 

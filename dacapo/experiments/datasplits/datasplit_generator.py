@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import attr
 from funlib.geometry import Coordinate, Roi
 
+from dacapo._paths import as_path
 from dacapo.errors import ConfigError
 
 from .datasets import DatasetConfig, RawGTDatasetConfig
@@ -37,7 +38,6 @@ from .datasets.arrays import (
     ResampledArrayConfig,
     ZarrArrayConfig,
 )
-from .datasets.arrays.zarr_array_config import as_path
 from .train_validate_datasplit_config import TrainValidateDataSplitConfig
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from typing import Dict, List, Tuple
 
 import attr
 
+from dacapo._paths import as_path
 from dacapo.errors import ConfigError
 
-from .datasets.arrays.zarr_array_config import as_path
 from .datasets.simple_dataset import SimpleDataset, simple_dataset_config
 from .datasplit import DataSplit
 from .datasplit_config import DataSplitConfig

@@ -7,7 +7,7 @@ from typing import List
 import attr
 from funlib.geometry import Coordinate
 
-from dacapo.experiments.architectures._runtime_type import runtime_type
+from dacapo._lazy import runtime_type
 
 from ._checks import check_clip, check_int, check_neighborhood, check_number
 from .task_config import TaskConfig

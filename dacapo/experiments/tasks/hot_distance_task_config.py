@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import attr
 
-from dacapo.experiments.architectures._runtime_type import runtime_type
+from dacapo._lazy import runtime_type
 
 from ._checks import check_kernel_size
 from ._distance_fields import (

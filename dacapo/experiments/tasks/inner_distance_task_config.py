@@ -6,7 +6,7 @@ from typing import List
 
 import attr
 
-from dacapo.experiments.architectures._runtime_type import runtime_type
+from dacapo._lazy import runtime_type
 
 from ._distance_fields import (
     channels_field,

@@ -6,7 +6,7 @@ from typing import List, Optional
 
 import attr
 
-from dacapo.experiments.architectures._runtime_type import runtime_type
+from dacapo._lazy import runtime_type
 
 from ._checks import check_choice, check_kernel_size, check_names, check_number
 from .task_config import TaskConfig

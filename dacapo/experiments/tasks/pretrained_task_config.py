@@ -6,8 +6,8 @@ from pathlib import Path
 
 import attr
 
+from dacapo._lazy import runtime_type
 from dacapo.errors import ConfigError
-from dacapo.experiments.architectures._runtime_type import runtime_type
 
 from .task_config import TaskConfig
 

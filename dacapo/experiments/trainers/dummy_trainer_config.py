@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attr
 
-from dacapo.experiments.architectures._runtime_type import runtime_type
+from dacapo._lazy import runtime_type
 
 from ._checks import check_bool, check_optimisation
 from .trainer_config import TrainerConfig

@@ -6,8 +6,8 @@ from typing import List, Optional
 
 import attr
 
+from dacapo._lazy import runtime_type
 from dacapo.errors import ConfigError
-from dacapo.experiments.architectures._runtime_type import runtime_type
 
 from ._checks import check_bool, check_fraction, check_int, check_optimisation, owner
 from .gp_augments import AugmentConfig

@@ -8,6 +8,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 from funlib.geometry import Coordinate
 
+from dacapo._paths import as_path
 from dacapo.errors import ConfigError
 
 from .arrays import (
@@ -66,8 +67,6 @@ def simple_dataset_config(
         array_prefix: Start of the names of the array configs (default ``name``);
             make it unique when the configs are stored.
     """
-    from .arrays.zarr_array_config import as_path
-
     container, group = split_container(as_path(path))
     prefix = array_prefix or name
 

@@ -8,21 +8,13 @@ from typing import List, Optional
 import attr
 from funlib.geometry import Coordinate
 
+from dacapo._paths import as_path
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
 from .zarr_array import ZarrArray, container_exists, dataset_exists, is_n5
 
 OPEN_MODES = ("r", "r+", "a", "a+", "w", "w-")
-
-
-def as_path(value) -> Path:
-    """A local ``Path``, or a ``UPath`` for URLs such as ``s3://bucket/c.zarr``."""
-    if "://" in str(value):
-        from upath import UPath
-
-        return UPath(str(value))
-    return Path(value)
 
 
 def _optional_coordinate(value) -> Optional[Coordinate]:

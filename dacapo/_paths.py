@@ -1,0 +1,22 @@
+"""Local paths and URLs (``s3://``, ``memory://``) in one type-checked place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from dacapo.errors import ConfigError
+
+
+def as_path(value: Any) -> Path:
+    """``value`` as a ``Path``, or as a ``UPath`` when it is a URL."""
+    if getattr(value, "protocol", ""):  # already a UPath with a protocol
+        return value
+    if not isinstance(value, (str, os.PathLike)):
+        raise ConfigError(f"expected a path or URL, got {type(value).__name__} {value!r}")
+    if "://" in str(value):
+        from upath import UPath  # only URLs need universal-pathlib
+
+        return UPath(str(value))
+    return Path(value)
