@@ -18,6 +18,8 @@ demo: $(STAMP)
 	$(PY) -m dacapo.demo
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check dacapo tests bench
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
 clean:

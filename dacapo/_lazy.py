@@ -28,15 +28,3 @@ def lazy_exports(
         return sorted(set(vars(package)) | set(exports))
 
     return __getattr__, __dir__
-
-
-class runtime_type:  # noqa: N801 - used like a value, not a class
-    """A config's class attribute naming its runtime class, imported when read:
-    ``task_type = runtime_type("package.module.ClassName")``. Configs stay
-    importable without torch."""
-
-    def __init__(self, path: str):
-        self._module, _, self._name = path.rpartition(".")
-
-    def __get__(self, instance, owner) -> type:
-        return getattr(importlib.import_module(self._module), self._name)

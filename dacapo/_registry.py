@@ -15,7 +15,7 @@ import importlib
 import inspect
 from typing import ClassVar, Dict, Iterator, List, Tuple
 
-from dacapo.errors import ConfigError, UnknownTypeError
+from dacapo.errors import ConfigError, DacapoError, UnknownTypeError
 
 # Packages whose import defines the built-in subclasses of each base. They are
 # imported on the first lookup so that ``import dacapo`` stays light.
@@ -51,8 +51,10 @@ def load_builtin_configs() -> None:
 class Registry:
     """Name -> class mapping for the subclasses of one base class."""
 
-    def __init__(self, base: type):
+    def __init__(self, base: type, runtime_attribute: str | None = None):
         self.base = base
+        # the config class attribute naming the runtime class (``array_type``)
+        self.runtime_attribute = runtime_attribute
         self._classes: Dict[str, type] = {}
 
     def add(self, cls: type) -> None:
@@ -124,8 +126,9 @@ def all_registries() -> Dict[str, Registry]:
 class RegisteredConfig:
     """Mixin for config classes: registration and ``verify``.
 
-    A base declares ``registry_root=True``; it and its subclasses register
-    automatically. Bases and helper classes that users never instantiate pass
+    A base declares ``registry_root=True`` (and ``runtime="<kind>_type"``, the
+    attribute naming the runtime class that ``dacapo.build`` constructs); it
+    and its subclasses register automatically. Bases and helper classes that users never instantiate pass
     ``abstract=True`` so that contract suites skip them. Subclasses override ``validate`` to raise ``ConfigError``;
     ``verify`` turns that into the ``(ok, reason)`` pair the public API uses.
     """
@@ -133,14 +136,18 @@ class RegisteredConfig:
     _registry: ClassVar[Registry]
 
     def __init_subclass__(
-        cls, registry_root: bool = False, abstract: bool = False, **kwargs
+        cls,
+        registry_root: bool = False,
+        abstract: bool = False,
+        runtime: str | None = None,
+        **kwargs,
     ):
         super().__init_subclass__(**kwargs)
         if "_registry" in cls.__dict__:
             # attrs rebuilt a slotted root class: it keeps the root's registry
             cls._registry.base = cls
         elif registry_root:
-            cls._registry = Registry(cls)
+            cls._registry = Registry(cls, runtime)
             _REGISTRIES[cls.__name__] = cls._registry
         if "_abstract_config" not in cls.__dict__:
             cls._abstract_config = abstract
@@ -158,6 +165,6 @@ class RegisteredConfig:
         """Checks the config: ``(True, "No validation for this config")`` or ``(False, reason)``."""
         try:
             self.validate()
-        except ConfigError as error:
+        except DacapoError as error:  # e.g. ArrayNotFoundError for a missing file
             return False, str(error)
         return True, "No validation for this config"

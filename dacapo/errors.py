@@ -8,6 +8,8 @@ what was given, what was expected and, where there is one, the fix.
 
 from __future__ import annotations
 
+from typing import Tuple
+
 __all__ = [
     "DacapoError",
     "ConfigError",
@@ -22,7 +24,27 @@ __all__ = [
 
 
 class DacapoError(Exception):
-    """Base class of every error dacapo raises on purpose."""
+    """Base class of every error dacapo raises on purpose.
+
+    ``context`` lists where the error happened, outermost first (``"RunConfig
+    'r', field 'task_config'"``); ``str(error)`` joins it before the message.
+    """
+
+    context: Tuple[str, ...] = ()
+
+    def with_context(self, context: str) -> "DacapoError":
+        """Adds ``context`` (outermost so far) and returns this same error, so
+        ``raise error.with_context(...)`` keeps its type and attributes."""
+        self.context = (context, *self.context)
+        return self
+
+    @property
+    def message(self) -> str:
+        """The message without its context."""
+        return str(self.args[0]) if len(self.args) == 1 else Exception.__str__(self)
+
+    def __str__(self) -> str:  # KeyError subclasses would quote the message
+        return ": ".join((*self.context, self.message))
 
 
 class ConfigError(DacapoError, ValueError):
@@ -31,9 +53,6 @@ class ConfigError(DacapoError, ValueError):
 
 class UnknownTypeError(ConfigError, KeyError):
     """A ``__type__`` (or other registered name) is not known."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 class RoiError(DacapoError, ValueError):
@@ -54,9 +73,6 @@ class DuplicateNameError(StoreError):
 
 class NoSuchNameError(StoreError, KeyError):
     """Nothing is stored under the requested name."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class NoSuchCheckpointError(StoreError, FileNotFoundError):

@@ -2,7 +2,8 @@
 
 Options are read from the first file found among ``$DACAPO_OPTIONS_FILE``,
 ``./dacapo.yaml``, ``~/dacapo.yaml`` and ``~/.config/dacapo/dacapo.yaml``;
-keyword overrides given to ``Options.instance`` win over the file. Reading
+keyword overrides given to ``Options.instance`` win over the file (a
+``$DACAPO_OPTIONS_FILE`` naming no file is skipped with a warning). Reading
 options never changes the environment: workers spawned later find the same
 file by the same search, or through ``DACAPO_OPTIONS_FILE`` set by the code
 that spawns them.
@@ -18,6 +19,7 @@ from typing import Any, Dict, List, Optional
 import attr
 import yaml
 
+from dacapo._paths import as_path
 from dacapo.errors import ConfigError
 
 logger = logging.getLogger(__name__)
@@ -25,17 +27,17 @@ logger = logging.getLogger(__name__)
 __all__ = ["DaCapoConfig", "Options"]
 
 _STORE_TYPES = ("files", "mongo")
+_WARNED_MISSING = set()  # DACAPO_OPTIONS_FILE values already warned about
 
 
-def _to_upath(value: Any):
-    from upath import UPath
-
-    if isinstance(value, (str, os.PathLike)):
-        path = UPath(value)
-        if not path.protocol:  # a local path: expand ~ like a shell would
-            path = UPath(os.path.expanduser(str(value)))
-        return path
-    raise ConfigError(f"runs_base_dir: expected a path, got {type(value).__name__} {value!r}")
+def _runs_base_dir(value: Any) -> Path:
+    """``value`` as a path, ``~`` expanded for local paths; URLs stay URLs."""
+    if isinstance(value, (str, os.PathLike)) and "://" not in str(value):
+        value = os.path.expanduser(str(value))
+    try:
+        return as_path(value)
+    except ConfigError as error:
+        raise ConfigError(f"runs_base_dir: {error}") from error
 
 
 def _check_type(instance, attribute, value):
@@ -67,7 +69,7 @@ class DaCapoConfig:
     )
     runs_base_dir = attr.ib(
         default="~/dacapo",
-        converter=_to_upath,
+        converter=_runs_base_dir,
         metadata={"help_text": "Directory (or s3:// URL) holding configs, stats and runs."},
     )
     compute_context: Dict[str, Any] = attr.ib(
@@ -114,12 +116,18 @@ class Options:
 
     @classmethod
     def config_file(cls) -> Optional[Path]:
-        """The options file in use, or None when there is none."""
+        """The options file in use, or None when there is none.
+
+        A ``DACAPO_OPTIONS_FILE`` naming no file is skipped with a warning, as
+        in upstream DaCapo, and the search goes on.
+        """
         env = os.environ.get("DACAPO_OPTIONS_FILE")
-        if env and not Path(env).expanduser().is_file():
-            raise ConfigError(
-                f"DACAPO_OPTIONS_FILE names {env!r}, which is not a file; "
-                "create it or unset the variable"
+        if env and not Path(env).expanduser().is_file() and env not in _WARNED_MISSING:
+            _WARNED_MISSING.add(env)  # options are re-read often: warn once per path
+            logger.warning(
+                "DACAPO_OPTIONS_FILE names %r, which is not a file; ignoring it and "
+                "searching ./dacapo.yaml, ~/dacapo.yaml and ~/.config/dacapo/dacapo.yaml",
+                env,
             )
         for path in cls.search_paths():
             if path.is_file():

@@ -2,7 +2,8 @@
 
 Each test runs with its own HOME and no DACAPO_OPTIONS_FILE, so no options
 file of the person running the tests is read and nothing is written outside
-``tmp_path``.
+``tmp_path``. Config classes a test defines are unregistered after it (see
+``tests/_registries.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import numpy as np
 import pytest
 import yaml
 
+from tests import _registries
+
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path_factory, monkeypatch):
@@ -23,6 +26,14 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("DACAPO_OPTIONS_FILE", raising=False)
     monkeypatch.chdir(home)
     return home
+
+
+@pytest.fixture(autouse=True)
+def _test_configs_unregistered():
+    """Config classes (and registries) a test defines leave the registries after it."""
+    before = _registries.snapshot()
+    yield
+    _registries.remove_added_since(before)
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+import logging
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 from funlib.geometry import Coordinate
@@ -10,6 +11,10 @@ from funlib.geometry import Coordinate
 from dacapo.errors import ConfigError
 
 from .architectures.architecture import Architecture
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Model", "upstream_optimizer_state", "upstream_state_dict"]
 
 
 class Model(torch.nn.Module):
@@ -47,6 +52,23 @@ class Model(torch.nn.Module):
         self.eval_input_shape = self.input_shape + architecture.eval_shape_increase
         self._init_weights()
         self.num_out_channels, self.output_shape = self.compute_output_shape(self.input_shape)
+        self.register_load_state_dict_pre_hook(_rename_hook)
+
+    def _rename_upstream_keys(self, state: Dict[str, Any], prefix: str) -> None:
+        """Adds the ``architecture.*`` keys to a state dict of upstream DaCapo's
+        newer ``Model`` (in place), which holds the architecture only as
+        ``chain.0``; the architecture's tensors are the same under both names."""
+        ours, chain = f"{prefix}architecture.", f"{prefix}chain.0."
+        if any(key.startswith(ours) for key in state):
+            return
+        if not self.architecture.state_dict():
+            return  # an architecture without parameters or buffers
+        copies = {ours + key[len(chain):]: value for key, value in state.items()
+                  if key.startswith(chain)}
+        if copies:
+            logger.info("Model: state dict in upstream DaCapo's layout (architecture only "
+                        "under chain.0); loading it under both names")
+            state.update(copies)
 
     def _init_weights(self) -> None:
         modules = list(self.prediction_head.modules())
@@ -107,3 +129,56 @@ class Model(torch.nn.Module):
             raise ConfigError(
                 f"Model: {what} {value} has {value.dims} dimensions, the model is {dims}D"
             )
+
+
+def upstream_state_dict(model: torch.nn.Module, state: Dict[str, Any]) -> Dict[str, Any]:
+    """A copy of ``state`` with upstream DaCapo's key names renamed to ``model``'s.
+
+    ``model.load_state_dict`` renames by itself; this is for code that compares
+    the keys first (e.g. ``Start``). Each submodule that knows upstream's names
+    (a ``_rename_upstream_keys(state, prefix)`` method) renames its part,
+    outer modules first.
+    """
+    state = dict(state)
+    for name, module in model.named_modules(remove_duplicate=False):
+        rename = getattr(module, "_rename_upstream_keys", None)
+        if rename is not None:
+            rename(state, f"{name}." if name else "")
+    return state
+
+
+def upstream_optimizer_state(
+    model: torch.nn.Module, model_state: Dict[str, Any], optimizer_state: Dict[str, Any]
+) -> Dict[str, Any]:
+    """``optimizer_state`` with its parameters in ``model``'s order.
+
+    Upstream DaCapo's newer ``Model`` (its state dict starts with
+    ``prediction_head.`` and has no ``architecture.`` keys) registers the head
+    before the architecture, so its optimizer numbers the head's parameters
+    first; ours come after the architecture's. Other states are returned as
+    they are (``optimizer.load_state_dict`` checks their sizes).
+    """
+    keys = list(model_state)
+    head = getattr(model, "prediction_head", None)
+    newer = (
+        isinstance(head, torch.nn.Module)
+        and bool(keys) and keys[0].startswith("prediction_head.")
+        and not any(key.startswith("architecture.") for key in keys)
+    )
+    groups = optimizer_state.get("param_groups", []) if isinstance(optimizer_state, dict) else []
+    total = len(list(model.parameters()))
+    if not newer or len(groups) != 1 or len(groups[0].get("params", [])) != total:
+        return optimizer_state
+    count = len(list(head.parameters()))
+    ids = list(groups[0]["params"])
+    ids = ids[count:] + ids[:count]  # architecture first, then the head
+    state = optimizer_state.get("state", {})
+    return {
+        "state": {new: state[old] for new, old in enumerate(ids) if old in state},
+        "param_groups": [dict(groups[0], params=list(range(total)))],
+    }
+
+
+def _rename_hook(module, state_dict, prefix, *args) -> None:
+    """Load pre-hook: upstream's key names to ours."""
+    module._rename_upstream_keys(state_dict, prefix)

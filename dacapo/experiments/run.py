@@ -7,6 +7,7 @@ from typing import Any, List
 
 import torch
 
+from dacapo._build import build
 from dacapo.experiments.training_stats import TrainingStats
 from dacapo.experiments.validation_scores import ValidationScores
 
@@ -26,14 +27,14 @@ class Run:
         self.name: str = run_config.name
         self.train_until: int = run_config.num_iterations
         self.validation_interval: int = run_config.validation_interval
-        self.task = _build(run_config.task_config, "task_type")
-        self.architecture = _build(run_config.architecture_config, "architecture_type")
-        self.trainer = _build(run_config.trainer_config, "trainer_type")
-        self.datasplit = _build(run_config.datasplit_config, "datasplit_type")
+        self.task = build(run_config.task_config)
+        self.architecture = build(run_config.architecture_config)
+        self.trainer = build(run_config.trainer_config)
+        self.datasplit = build(run_config.datasplit_config)
         self.model = self.task.create_model(self.architecture)
         self.start = None
         if run_config.start_config is not None:
-            self.start = _build(run_config.start_config, "start_type")
+            self.start = build(run_config.start_config)
             self.start.initialize_weights(self.model, new_head=self.task.channels)
         self.optimizer = self.trainer.create_optimizer(self.model)
         self.training_stats = TrainingStats()
@@ -52,8 +53,8 @@ class Run:
     def get_validation_scores(run_config) -> ValidationScores:
         """Empty validation scores of ``run_config``'s task and validation datasets,
         without building the model."""
-        task = _build(run_config.task_config, "task_type")
-        datasplit = _build(run_config.datasplit_config, "datasplit_type")
+        task = build(run_config.task_config)
+        datasplit = build(run_config.datasplit_config)
         return Run._empty_scores(task, datasplit)
 
     def move_optimizer(self, device: Any, empty_cuda_cache: bool = False) -> None:
@@ -71,7 +72,3 @@ class Run:
         """The datasets validation runs on (possibly none)."""
         return list(self.datasplit.validate or [])
 
-
-def _build(config, type_attribute: str):
-    """The runtime object ``config.<type_attribute>(config)``."""
-    return getattr(config, type_attribute)(config)

@@ -1,14 +1,6 @@
-"""The statistics of one training iteration."""
+"""The statistics of one training iteration (defined in ``dacapo._run_stats``,
+below the stats store that keeps them)."""
 
-from __future__ import annotations
+from dacapo._run_stats import TrainingIterationStats
 
-import attr
-
-
-@attr.s
-class TrainingIterationStats:
-    """Loss and duration of one training iteration."""
-
-    iteration: int = attr.ib(metadata={"help_text": "The iteration these stats belong to."})
-    loss: float = attr.ib(metadata={"help_text": "The loss of this iteration."})
-    time: float = attr.ib(metadata={"help_text": "Seconds this iteration took."})
+__all__ = ["TrainingIterationStats"]

@@ -1,19 +1,6 @@
-"""The validation scores of one iteration."""
+"""The validation scores of one iteration (defined in ``dacapo._run_stats``,
+below the stats store that keeps them)."""
 
-from __future__ import annotations
+from dacapo._run_stats import ValidationIterationScores
 
-from typing import List
-
-import attr
-
-
-@attr.s
-class ValidationIterationScores:
-    """Every score computed when validating one iteration."""
-
-    iteration: int = attr.ib(metadata={"help_text": "The iteration that was validated."})
-    scores: List[List[List[float]]] = attr.ib(
-        metadata={
-            "help_text": "Scores indexed [dataset][post-processing parameter set][criterion]."
-        }
-    )
+__all__ = ["ValidationIterationScores"]

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import attr
 
+from dacapo._run_stats import ValidationIterationScores
 from dacapo.errors import ConfigError
 from dacapo.experiments.tasks.evaluators.evaluation_scores import EvaluationScores
 from dacapo.experiments.tasks.post_processors.post_processor_parameters import (
     PostProcessorParameters,
 )
-from dacapo.experiments.validation_iteration_scores import ValidationIterationScores
 
 DIMS = ("iterations", "datasets", "parameters", "criteria")
 
@@ -62,6 +62,11 @@ class ValidationScores:
     def validated_until(self) -> int:
         """Last validated iteration + 1 (0 if none)."""
         return self.scores[-1].iteration + 1 if self.scores else 0
+
+    def to_records(self) -> List[Dict[str, Any]]:
+        """One plain record ``{iteration, scores}`` per validated iteration (what a
+        stats store keeps; it gives them back as ``ValidationIterationScores``)."""
+        return [s.to_record() for s in self.scores]
 
     def compare(self, existing: List[ValidationIterationScores]) -> Tuple[bool, int]:
         """Compares these scores with ``existing`` ones (e.g. read from a store).

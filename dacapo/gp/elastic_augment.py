@@ -13,14 +13,14 @@ from funlib.geometry import Coordinate, Roi
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
-from dacapo.errors import ConfigError
-from dacapo.experiments.trainers.gp_augments._checks import (
+from dacapo._checks import (
+    check_fraction,
     check_int,
     check_interval,
     check_numbers,
-    check_probability,
     check_same_length,
 )
+from dacapo.errors import ConfigError
 
 from ._deformation import Deformation, sample_deformation
 
@@ -232,15 +232,12 @@ def _check_dims(node: ElasticAugment, dims: int) -> None:
 def _check_arguments(node: ElasticAugment) -> None:
     owner = "ElasticAugment"
     check_numbers(owner, "control_point_spacing", node.control_point_spacing, 0, strict=True)
-    check_numbers(
-        owner, "control_point_displacement_sigma", node.displacement_sigma, 0, strict=False
-    )
+    check_numbers(owner, "control_point_displacement_sigma", node.displacement_sigma, 0)
     check_same_length(
         owner,
         ("control_point_spacing", "control_point_displacement_sigma"),
-        node.control_point_spacing,
-        node.displacement_sigma,
+        (node.control_point_spacing, node.displacement_sigma),
     )
     check_interval(owner, "rotation_interval", node.rotation_interval)
     check_int(owner, "subsample", node.subsample, 1)
-    check_probability(owner, "augmentation_probability", node.augmentation_probability)
+    check_fraction(owner, "augmentation_probability", node.augmentation_probability)

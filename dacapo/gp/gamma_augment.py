@@ -10,8 +10,8 @@ from typing import Sequence, Union
 import gunpowder as gp
 import numpy as np
 
+from dacapo._checks import check_interval
 from dacapo.errors import ConfigError
-from dacapo.experiments.trainers.gp_augments._checks import check_interval
 
 logger = logging.getLogger(__name__)
 

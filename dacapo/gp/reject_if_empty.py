@@ -10,8 +10,8 @@ from typing import Optional
 import gunpowder as gp
 import numpy as np
 
+from dacapo._checks import check_fraction
 from dacapo.errors import DacapoError
-from dacapo.experiments.trainers.gp_augments._checks import check_probability
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class RejectIfEmpty(gp.BatchFilter):
         background: int = 0,
         timeout: float = 20.0,
     ):
-        check_probability("RejectIfEmpty", "p", p)
+        check_fraction("RejectIfEmpty", "p", p)
         self.gt = gt
         self.mask = mask
         self.p = p

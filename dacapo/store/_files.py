@@ -11,7 +11,7 @@ from typing import IO, Any, Callable
 from dacapo._paths import as_path  # noqa: F401 (re-exported for the stores)
 from dacapo.errors import ConfigError
 
-__all__ = ["as_path", "is_local", "check_name", "atomic_write", "atomic_write_text", "remove_tree"]
+__all__ = ["as_path", "is_local", "safe_name", "atomic_write", "atomic_write_text", "remove_tree"]
 
 
 def is_local(path: Path) -> bool:
@@ -19,7 +19,7 @@ def is_local(path: Path) -> bool:
     return not getattr(path, "protocol", "")
 
 
-def check_name(what: str, name: Any) -> str:
+def safe_name(what: str, name: Any) -> str:
     """Raises ``ConfigError`` unless ``name`` can be used as a file name.
 
     ``what`` names the thing being named (e.g. ``"run config"``) in the message.

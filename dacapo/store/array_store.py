@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any, Optional, Tuple, Union
 
-from dacapo.store.array_identifiers import LocalArrayIdentifier, LocalContainerIdentifier
+from dacapo._array_identifiers import LocalArrayIdentifier, LocalContainerIdentifier
 
 __all__ = ["ArrayStore"]
 

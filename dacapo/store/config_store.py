@@ -13,22 +13,20 @@ primitives on plain documents (``_insert``, ``_find``, ``_list``,
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 
+from dacapo._registry import registry_for
 from dacapo.errors import ConfigError, DacapoError, DuplicateNameError, NoSuchNameError
-from dacapo.store._files import check_name
+from dacapo.store._files import safe_name
 from dacapo.store.converter import converter
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["ConfigStore", "ConfigKind", "CONFIG_KINDS"]
-
-_EXP = "dacapo.experiments"
 
 
 @attr.s(frozen=True)
@@ -37,35 +35,23 @@ class ConfigKind:
 
     name: str = attr.ib()
     collection: str = attr.ib()  # folder (files) or collection (mongo)
-    module: str = attr.ib()
-    class_name: str = attr.ib()
+    base_name: str = attr.ib()  # the config base, as the registry knows it
 
     def base(self) -> type:
         """The config base class every stored config of this kind subclasses."""
-        return getattr(importlib.import_module(self.module), self.class_name)
+        return registry_for(self.base_name).base
 
 
 CONFIG_KINDS: Dict[str, ConfigKind] = {
     kind.name: kind
     for kind in (
-        ConfigKind("run", "runs", f"{_EXP}.run_config", "RunConfig"),
-        ConfigKind("task", "tasks", f"{_EXP}.tasks.task_config", "TaskConfig"),
-        ConfigKind(
-            "architecture",
-            "architectures",
-            f"{_EXP}.architectures.architecture_config",
-            "ArchitectureConfig",
-        ),
-        ConfigKind("trainer", "trainers", f"{_EXP}.trainers.trainer_config", "TrainerConfig"),
-        ConfigKind(
-            "datasplit", "datasplits", f"{_EXP}.datasplits.datasplit_config", "DataSplitConfig"
-        ),
-        ConfigKind(
-            "array", "arrays", f"{_EXP}.datasplits.datasets.arrays.array_config", "ArrayConfig"
-        ),
-        ConfigKind(
-            "dataset", "datasets", f"{_EXP}.datasplits.datasets.dataset_config", "DatasetConfig"
-        ),
+        ConfigKind("run", "runs", "RunConfig"),
+        ConfigKind("task", "tasks", "TaskConfig"),
+        ConfigKind("architecture", "architectures", "ArchitectureConfig"),
+        ConfigKind("trainer", "trainers", "TrainerConfig"),
+        ConfigKind("datasplit", "datasplits", "DataSplitConfig"),
+        ConfigKind("array", "arrays", "ArrayConfig"),
+        ConfigKind("dataset", "datasets", "DatasetConfig"),
     )
 }
 
@@ -112,8 +98,9 @@ class ConfigStore(ABC):
                 f"store_{kind}_config: expected a {base.__name__}, got "
                 f"{type(config).__name__} {config!r}"
             )
-        name = check_name(f"{kind} config", getattr(config, "name", None))
+        name = safe_name(f"{kind} config", getattr(config, "name", None))
         document = converter.unstructure(config)
+        _check_storable(document, f"{kind} config {name!r}")
         existing = self._insert(spec, name, document)
         if existing is not None:
             self._check_identical(spec, name, self._normalised(spec, existing), document)
@@ -122,7 +109,7 @@ class ConfigStore(ABC):
     def retrieve(self, kind: str, name: str) -> Any:
         """The ``kind`` config stored under ``name`` (``NoSuchNameError`` if none)."""
         spec = _kind(kind)
-        check_name(f"{kind} config", name)
+        safe_name(f"{kind} config", name)
         document = self._find(spec, name)
         if document is None:
             raise NoSuchNameError(
@@ -132,9 +119,7 @@ class ConfigStore(ABC):
         try:
             return converter.structure(document, spec.base())
         except ConfigError as error:
-            raise type(error)(
-                f"{kind} config {name!r} in {self._location(spec, name)}: {error}"
-            ) from error
+            raise error.with_context(f"{kind} config {name!r} in {self._location(spec, name)}")
 
     def names(self, kind: str) -> List[str]:
         """Names of every stored ``kind`` config, sorted."""
@@ -143,7 +128,7 @@ class ConfigStore(ABC):
     def delete(self, kind: str, name: str) -> None:
         """Deletes the ``kind`` config stored under ``name`` (``NoSuchNameError`` if none)."""
         spec = _kind(kind)
-        check_name(f"{kind} config", name)
+        safe_name(f"{kind} config", name)
         if not self._remove(spec, name):
             raise NoSuchNameError(
                 f"cannot delete {kind} config {name!r}: none is stored in {self}; "
@@ -238,6 +223,34 @@ def _differences(stored: Any, given: Any, path: str = "") -> List[Tuple[str, Any
             found += _differences(a, b, f"{path}[{index}]")
         return found
     return [] if stored == given else [(path, stored, given)]
+
+
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def _check_storable(document: Any, owner: str, path: str = "") -> None:
+    """Raises ``ConfigError`` naming the first field of ``document`` that holds
+    something other than plain data (e.g. an in-memory torch module), which no
+    store can write."""
+    if isinstance(document, dict):
+        for key, value in document.items():
+            _check_storable(value, owner, f"{path}.{key}" if path else str(key))
+    elif isinstance(document, (list, tuple)):
+        for index, value in enumerate(document):
+            _check_storable(value, owner, f"{path}[{index}]")
+    elif not isinstance(document, _PLAIN):
+        if hasattr(document, "state_dict"):  # a torch module
+            fix = (
+                "save the module to a file (torch.jit.save(torch.jit.script(module), path) "
+                "or torch.save(module, path)) and give that path instead"
+            )
+        else:
+            fix = "give a plain value (number, string, list or mapping) instead"
+        raise ConfigError(
+            f"cannot store {owner}: field {path} holds an in-memory "
+            f"{type(document).__name__} object, which cannot be written to a config "
+            f"store; {fix}"
+        )
 
 
 def _kind(kind: str) -> ConfigKind:

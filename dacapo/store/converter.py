@@ -108,6 +108,7 @@ class DacapoConverter(cattrs.Converter):
                 f"{type(obj).__name__} {obj!r}"
             )
         cls = self._resolve_type(obj, expected)
+        obj = _upgraded(cls, obj)
         fields = _init_fields(cls)
         by_alias = {(f.alias or n): f for n, f in fields.items()}
         unknown = sorted(set(obj) - set(by_alias) - set(fields) - {TYPE_KEY})
@@ -127,7 +128,7 @@ class DacapoConverter(cattrs.Converter):
         try:
             return cls(**kwargs)
         except DacapoError:
-            raise
+            raise  # ours name the config already
         except (TypeError, ValueError) as error:
             raise ConfigError(
                 f"{cls.__name__} {obj.get('name', '')!r}: {error}"
@@ -150,19 +151,22 @@ class DacapoConverter(cattrs.Converter):
         return cls
 
     def _structure_field(self, cls, obj, field, value):
+        where = f"{cls.__name__} {obj.get('name', '')!r}, field {field.name!r}"
         try:
             return self.structure(value, field.type)
         except DacapoError as error:
-            if isinstance(error, ConfigError) and str(error).startswith(cls.__name__):
-                raise
-            raise type(error)(
-                f"{cls.__name__} {obj.get('name', '')!r}, field {field.name!r}: {error}"
-            ) from error
+            raise error.with_context(where)
         except Exception as error:  # cattrs raises many kinds on bad input
             raise ConfigError(
-                f"{cls.__name__} {obj.get('name', '')!r}, field {field.name!r}: "
-                f"cannot read {value!r} as {_type_name(field.type)} ({error})"
+                f"{where}: cannot read {value!r} as {_type_name(field.type)} ({error})"
             ) from error
+
+
+def _upgraded(cls: type, obj: Dict[str, Any]) -> Dict[str, Any]:
+    """``obj`` in ``cls``'s current stored form: a class that reads an older
+    (e.g. upstream DaCapo's) form converts it in ``upgrade_stored(data)``."""
+    upgrade = getattr(cls, "upgrade_stored", None)
+    return obj if upgrade is None else upgrade(obj)
 
 
 def _type_name(tp: Any) -> str:

@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 from dacapo.errors import StoreError
-from dacapo.store._files import as_path, atomic_write_text, check_name
-from dacapo.store.stats_store import RecordStatsStore, merge_records
+from dacapo.store._files import as_path, atomic_write_text, safe_name
+from dacapo.store.stats_store import StatsStore, merge_records
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["FileStatsStore"]
 
 
-class FileStatsStore(RecordStatsStore):
+class FileStatsStore(StatsStore):
     """Stats and scores as one JSON list of per-iteration records per run.
 
     Non-finite numbers are written as the strings ``"nan"``, ``"inf"`` and
@@ -36,7 +36,7 @@ class FileStatsStore(RecordStatsStore):
         return f"FileStatsStore({str(self.path)!r})"
 
     def _file(self, table: str, run_name: str) -> Path:
-        return self.path / table / f"{check_name('run', run_name)}.json"
+        return self.path / table / f"{safe_name('run', run_name)}.json"
 
     def _merge(self, table: str, run_name: str, given: List[Dict[str, Any]]) -> None:
         merged = merge_records(self._read(table, run_name), given)

@@ -12,9 +12,9 @@ import logging
 from pathlib import Path
 from typing import Any, Optional, Tuple, Union
 
+from dacapo._array_identifiers import LocalArrayIdentifier, LocalContainerIdentifier
 from dacapo.errors import ConfigError
-from dacapo.store._files import as_path, check_name, remove_tree
-from dacapo.store.array_identifiers import LocalArrayIdentifier, LocalContainerIdentifier
+from dacapo.store._files import as_path, remove_tree, safe_name
 from dacapo.store.array_store import ArrayStore
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class LocalArrayStore(ArrayStore):
         self, run_name: str, index_name: str
     ) -> Tuple[LocalArrayIdentifier, LocalArrayIdentifier]:
         container = self.validation_container(run_name)
-        inputs = f"inputs/{check_name('dataset', index_name)}"
+        inputs = f"inputs/{safe_name('dataset', index_name)}"
         return (
             container.array_identifier(f"{inputs}/raw"),
             container.array_identifier(f"{inputs}/gt"),
@@ -58,7 +58,7 @@ class LocalArrayStore(ArrayStore):
     def validation_prediction_array(
         self, run_name: str, iteration: int, dataset: str
     ) -> LocalArrayIdentifier:
-        dataset = check_name("dataset", dataset)
+        dataset = safe_name("dataset", dataset)
         return self.validation_container(run_name).array_identifier(
             f"{iteration}/{dataset}/prediction"
         )
@@ -66,8 +66,8 @@ class LocalArrayStore(ArrayStore):
     def validation_output_array(
         self, run_name: str, iteration: int, parameters: Any, dataset: str
     ) -> LocalArrayIdentifier:
-        dataset = check_name("dataset", dataset)
-        parameters = check_name("parameters", str(parameters))
+        dataset = safe_name("dataset", dataset)
+        parameters = safe_name("parameters", str(parameters))
         return self.validation_container(run_name).array_identifier(
             f"{iteration}/{dataset}/output/{parameters}"
         )
@@ -75,8 +75,8 @@ class LocalArrayStore(ArrayStore):
     def best_validation_array(
         self, run_name: str, criterion: str, index: Optional[str] = None
     ) -> LocalArrayIdentifier:
-        criterion = check_name("criterion", criterion)
-        name = criterion if index is None else f"{check_name('dataset', index)}/{criterion}"
+        criterion = safe_name("criterion", criterion)
+        name = criterion if index is None else f"{safe_name('dataset', index)}/{criterion}"
         return self.validation_container(run_name).array_identifier(name)
 
     def remove(self, identifier: Union[LocalArrayIdentifier, LocalContainerIdentifier]) -> None:
@@ -104,4 +104,4 @@ class LocalArrayStore(ArrayStore):
         remove_tree(target)
 
     def _run_dir(self, run_name: str) -> Path:
-        return self.basedir / check_name("run", run_name)
+        return self.basedir / safe_name("run", run_name)

@@ -10,6 +10,7 @@ that one place.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import numbers
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from dacapo.errors import ConfigError, NoSuchCheckpointError, StoreError
-from dacapo.store._files import as_path, atomic_write, atomic_write_text, check_name
+from dacapo.store._files import as_path, atomic_write, atomic_write_text, safe_name
 from dacapo.store.weights_store import Weights, WeightsStore
 
 logger = logging.getLogger(__name__)
@@ -105,14 +106,14 @@ class LocalWeightsStore(WeightsStore):
             ) from error
 
     def _checkpoints(self, run_name: str) -> Path:
-        return self.basedir / check_name("run", run_name) / "checkpoints"
+        return self.basedir / safe_name("run", run_name) / "checkpoints"
 
     def _iteration_file(self, run_name: str, iteration: int) -> Path:
         return self._checkpoints(run_name) / "iterations" / str(_check_iteration(iteration))
 
     def _best_file(self, run_name: str, dataset: str, criterion: str) -> Path:
-        best = self._checkpoints(run_name) / "best" / check_name("dataset", dataset)
-        return best / f"{check_name('criterion', criterion)}.json"
+        best = self._checkpoints(run_name) / "best" / safe_name("dataset", dataset)
+        return best / f"{safe_name('criterion', criterion)}.json"
 
     def _iterations(self, run_name: str) -> List[int]:
         folder = self._checkpoints(run_name) / "iterations"
@@ -123,7 +124,7 @@ class LocalWeightsStore(WeightsStore):
     def _only_dataset(self, run_name: str, criterion: str) -> str:
         """The dataset of the single best file for ``criterion``."""
         best = self._checkpoints(run_name) / "best"
-        file_name = f"{check_name('criterion', criterion)}.json"
+        file_name = f"{safe_name('criterion', criterion)}.json"
         datasets = sorted(p.parent.name for p in best.glob(f"*/{file_name}"))
         if len(datasets) == 1:
             return datasets[0]
@@ -139,18 +140,25 @@ class LocalWeightsStore(WeightsStore):
 
 
 def _load(path: Path) -> dict:
-    """The checkpoint dict in ``path``, tensors on the CPU."""
+    """The checkpoint dict in ``path``, tensors on the CPU.
+
+    Upstream DaCapo pickles a ``dacapo.store.weights_store.Weights`` object
+    instead of a dict; that one class is allowed (``weights_only`` still
+    refuses every other object) and read as ``{"model", "optimizer"}``.
+    """
     import torch
 
     try:
-        with path.open("rb") as stream:
+        with path.open("rb") as stream, _weights_allowed(torch):
             checkpoint = torch.load(stream, map_location="cpu", weights_only=True)
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as error:
         raise StoreError(
             f"checkpoint {path} cannot be read as a dacapo checkpoint dict ({error}); "
-            "it may be damaged, or a pickled object written by an older dacapo, which is "
-            "not loaded for safety (weights_only=True)"
+            "it may be damaged, or a pickled object other than upstream DaCapo's Weights, "
+            "which is not loaded for safety (weights_only=True)"
         ) from error
+    if isinstance(checkpoint, Weights):  # written by upstream DaCapo
+        checkpoint = {"model": checkpoint.model, "optimizer": checkpoint.optimizer}
     if not isinstance(checkpoint, dict) or not {"model", "optimizer"} <= set(checkpoint):
         raise StoreError(
             f"checkpoint {path}: expected a dict with 'model' and 'optimizer' state dicts, "
@@ -158,6 +166,12 @@ def _load(path: Path) -> dict:
             + (f" with keys {sorted(checkpoint)}" if isinstance(checkpoint, dict) else "")
         )
     return checkpoint
+
+
+def _weights_allowed(torch):
+    """A context in which ``torch.load(weights_only=True)`` may build ``Weights``."""
+    safe_globals = getattr(torch.serialization, "safe_globals", None)  # torch >= 2.5
+    return safe_globals([Weights]) if safe_globals else contextlib.nullcontext()
 
 
 def _check_iteration(iteration: Any) -> int:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List
 
-from dacapo.store._files import check_name
+from dacapo.store._files import safe_name
 from dacapo.store._mongo import MongoStore
-from dacapo.store.stats_store import TRAINING, VALIDATION, RecordStatsStore
+from dacapo.store.stats_store import TRAINING, VALIDATION, StatsStore
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["MongoStatsStore"]
 
 
-class MongoStatsStore(MongoStore, RecordStatsStore):
+class MongoStatsStore(MongoStore, StatsStore):
     """One document per run and iteration, unique on ``(run_name, iteration)``.
 
     Args:
@@ -33,7 +33,7 @@ class MongoStatsStore(MongoStore, RecordStatsStore):
 
     def _merge(self, table: str, run_name: str, given: List[Dict[str, Any]]) -> None:
         """Drops stored records past ``given``, then inserts only the new ones."""
-        check_name("run", run_name)
+        safe_name("run", run_name)
         collection = self.database[table]
         until = given[-1]["iteration"] + 1 if given else 0
         collection.delete_many({"run_name": run_name, "iteration": {"$gte": until}})
@@ -47,11 +47,11 @@ class MongoStatsStore(MongoStore, RecordStatsStore):
         logger.debug("stored %d new %s records of run %r", len(new), table, run_name)
 
     def _read(self, table: str, run_name: str) -> List[Dict[str, Any]]:
-        check_name("run", run_name)
+        safe_name("run", run_name)
         cursor = self.database[table].find(
             {"run_name": run_name}, {"_id": False, "run_name": False}
         )
         return list(cursor.sort("iteration", 1))
 
     def _delete(self, table: str, run_name: str) -> None:
-        self.database[table].delete_many({"run_name": check_name("run", run_name)})
+        self.database[table].delete_many({"run_name": safe_name("run", run_name)})

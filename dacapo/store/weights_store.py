@@ -28,9 +28,13 @@ class WeightsStore(ABC):
 
     def load_weights(self, run: Any, iteration: int) -> None:
         """Loads the checkpoint of ``iteration`` into ``run.model`` and ``run.optimizer``."""
+        from dacapo.experiments.model import upstream_optimizer_state
+
         weights = self.retrieve_weights(run.name, iteration)
-        run.model.load_state_dict(weights.model)
-        run.optimizer.load_state_dict(weights.optimizer)
+        run.model.load_state_dict(weights.model)  # renames upstream DaCapo's keys
+        run.optimizer.load_state_dict(
+            upstream_optimizer_state(run.model, weights.model, weights.optimizer)
+        )
 
     def load_best(self, run: Any, dataset: str, criterion: str) -> int:
         """Loads the best checkpoint for ``dataset`` and ``criterion``; returns its iteration."""

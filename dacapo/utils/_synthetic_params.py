@@ -7,6 +7,7 @@ import numbers
 from collections.abc import Sequence
 
 import attr
+from funlib.geometry import Coordinate
 
 from dacapo.errors import ConfigError
 
@@ -94,7 +95,7 @@ def make_params(params: dict) -> SyntheticParams:
     return SyntheticParams(**params)
 
 
-def check_shape(shape: Sequence[int]) -> tuple[int, ...]:
+def validate_shape(shape: Sequence[int]) -> tuple[int, ...]:
     """``shape`` as a tuple of 2 or 3 positive ints, or a ConfigError naming it."""
     try:
         values = tuple(shape)
@@ -111,7 +112,7 @@ def check_shape(shape: Sequence[int]) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
-def check_seed(seed) -> int:
+def validate_seed(seed) -> int:
     """``seed`` as an int in [0, 2**64), or a ConfigError."""
     if not _is_int(seed) or not 0 <= seed <= MAX_SEED:
         raise ConfigError(
@@ -120,7 +121,7 @@ def check_seed(seed) -> int:
     return int(seed)
 
 
-def check_vector(name: str, value, dims: int, *, positive: bool) -> tuple[int, ...]:
+def validate_vector(name: str, value, dims: int, *, positive: bool) -> tuple[int, ...]:
     """A per-axis integer vector (voxel size, offset) of length ``dims``."""
     try:
         values = tuple(value)
@@ -136,6 +137,21 @@ def check_vector(name: str, value, dims: int, *, positive: bool) -> tuple[int, .
             f"one per axis of the shape"
         )
     return tuple(int(v) for v in values)
+
+
+def validate_world(shape, voxel_size, offset) -> tuple[Coordinate, Coordinate]:
+    """Checked voxel size and offset (defaults 1 and 0 per axis) for a volume of ``shape``."""
+    dims = len(shape)
+    voxel_size = (1,) * dims if voxel_size is None else voxel_size
+    offset = (0,) * dims if offset is None else offset
+    voxel_size = validate_vector("voxel_size", voxel_size, dims, positive=True)
+    offset = validate_vector("offset", offset, dims, positive=False)
+    if any(o % v for o, v in zip(offset, voxel_size)):
+        raise ConfigError(
+            f"synthetic volume: `offset` {offset} is not a multiple of `voxel_size` "
+            f"{voxel_size}; round it to the voxel grid"
+        )
+    return Coordinate(voxel_size), Coordinate(offset)
 
 
 def _is_int(value) -> bool:

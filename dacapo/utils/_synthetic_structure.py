@@ -10,6 +10,15 @@ from . import _synthetic_cells as cells
 
 BACKGROUND, MEMBRANE, CYTOPLASM, MITOCHONDRION, VESICLE = range(5)
 
+#: class id -> name of the classes in ``semantic``
+CLASS_NAMES: dict[int, str] = {
+    BACKGROUND: "background",  # extracellular space
+    MEMBRANE: "membrane",  # cell membrane
+    CYTOPLASM: "cytoplasm",
+    MITOCHONDRION: "mitochondrion",  # mitochondria-like spheroid, dark rim and dark matrix
+    VESICLE: "vesicle",  # vesicle-like sphere, dark rim and bright lumen
+}
+
 
 class Structure(NamedTuple):
     """Everything known about a rendered box before intensities."""

@@ -15,7 +15,8 @@ from dacapo.errors import ConfigError
 
 from . import _synthetic_blocks as blocks
 from ._synthetic_noise import splitmix64
-from ._synthetic_params import check_seed, check_shape, make_params
+from ._synthetic_params import make_params, validate_seed, validate_shape, validate_world
+from ._synthetic_structure import CLASS_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +43,9 @@ def write_container(
     params,
 ) -> Path:
     """Builds the container in a temporary folder next to ``path``, then moves it there."""
-    from .synthetic import CLASS_NAMES, _world
-
-    shape = check_shape(shape)
-    seed = check_seed(seed)
-    voxel_size, offset = _world(shape, voxel_size, offset)
+    shape = validate_shape(shape)
+    seed = validate_seed(seed)
+    voxel_size, offset = validate_world(shape, voxel_size, offset)
     settings = make_params(params)
     counts = _check_layout(train_crops, validate_crops, group_names, chunk_size)
     _check_target(path, overwrite)
@@ -155,8 +154,6 @@ def _write_crop(
             }
         )
         arrays[name] = array
-    from .synthetic import CLASS_NAMES
-
     arrays["semantic"].attrs["class_names"] = {
         str(k): v for k, v in CLASS_NAMES.items()
     }

@@ -38,10 +38,10 @@ import attr
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
-from dacapo.errors import ConfigError
-
 from . import _synthetic_blocks as blocks
-from ._synthetic_params import check_seed, check_shape, check_vector, make_params
+from ._synthetic_params import make_params, validate_seed, validate_shape, validate_world
+from ._synthetic_structure import CLASS_NAMES
+from ._synthetic_zarr import write_container
 
 __all__ = [
     "CLASS_NAMES",
@@ -49,15 +49,6 @@ __all__ = [
     "generate_volume",
     "write_synthetic_container",
 ]
-
-#: class id -> name of the classes in ``SyntheticVolume.semantic``
-CLASS_NAMES: dict[int, str] = {
-    0: "background",  # extracellular space
-    1: "membrane",  # cell membrane
-    2: "cytoplasm",
-    3: "mitochondrion",  # mitochondria-like spheroid, dark rim and dark matrix
-    4: "vesicle",  # vesicle-like sphere, dark rim and bright lumen
-}
 
 
 @attr.s(frozen=True, eq=False)
@@ -117,9 +108,9 @@ def generate_volume(
             ``noise_std`` (8 grey levels), ``blur_sigma`` (1 voxel),
             ``num_sample_points`` (8).
     """
-    shape = check_shape(shape)
-    seed = check_seed(seed)
-    voxel_size, offset = _world(shape, voxel_size, offset)
+    shape = validate_shape(shape)
+    seed = validate_seed(seed)
+    voxel_size, offset = validate_world(shape, voxel_size, offset)
     settings = make_params(params)
     arrays = {
         "raw": np.empty(shape, np.uint8),
@@ -142,21 +133,6 @@ def generate_volume(
         offset=offset,
         **arrays,
     )
-
-
-def _world(shape, voxel_size, offset) -> tuple[Coordinate, Coordinate]:
-    """Checked voxel size and offset for a volume of ``shape``."""
-    dims = len(shape)
-    voxel_size = (1,) * dims if voxel_size is None else voxel_size
-    offset = (0,) * dims if offset is None else offset
-    voxel_size = check_vector("voxel_size", voxel_size, dims, positive=True)
-    offset = check_vector("offset", offset, dims, positive=False)
-    if any(o % v for o, v in zip(offset, voxel_size)):
-        raise ConfigError(
-            f"synthetic volume: `offset` {offset} is not a multiple of `voxel_size` "
-            f"{voxel_size}; round it to the voxel grid"
-        )
-    return Coordinate(voxel_size), Coordinate(offset)
 
 
 def write_synthetic_container(
@@ -190,8 +166,6 @@ def write_synthetic_container(
         overwrite: Replace an existing zarr container at ``path``.
         **params: Look of the tissue, as for ``generate_volume``.
     """
-    from ._synthetic_zarr import write_container
-
     return write_container(
         Path(path),
         train_crops=train_crops,

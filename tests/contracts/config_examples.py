@@ -6,10 +6,14 @@ from ``array_examples.py``, which writes their tiny datasets. The store contract
 one and fails for a registered class without an entry: when you add a
 config class, add an example here.
 
-The ``_Store*Config`` classes are minimal configs of every stored kind. They
-are registered with ``abstract=True`` so that suites iterating
-``registry().concrete()`` skip them; the store suite uses them to test the
-generic mechanism for every kind, including nested polymorphic configs.
+The ``_Store*Config`` classes are minimal configs of every stored kind; the
+store suite uses them (``KIND_EXAMPLES``) to test the generic mechanism for
+every kind, including nested polymorphic configs. They are test-only: they
+are taken out of the registries at import and registered only while a test
+that stores them runs (``registered(*STORE_CLASSES)`` or
+``registered_fixture(*STORE_CLASSES)`` from ``tests/_registries.py``). They
+are also ``abstract=True``, so suites iterating ``registry().concrete()``
+would skip them even then.
 """
 
 from __future__ import annotations
@@ -27,18 +31,18 @@ from dacapo.experiments.architectures import (
     WrappedArchitectureConfig,
 )
 from dacapo.experiments.architectures.architecture_config import ArchitectureConfig
-from dacapo.experiments.datasplits.datasets.arrays.array_config import ArrayConfig
 from dacapo.experiments.datasplits import (
     DummyDataSplitConfig,
     SimpleDataSplitConfig,
     TrainValidateDataSplitConfig,
 )
 from dacapo.experiments.datasplits.datasets import DummyDatasetConfig, RawGTDatasetConfig
+from dacapo.experiments.datasplits.datasets.arrays.array_config import ArrayConfig
 from dacapo.experiments.datasplits.datasets.dataset_config import DatasetConfig
 from dacapo.experiments.datasplits.datasplit_config import DataSplitConfig
 from dacapo.experiments.run_config import RunConfig
-from dacapo.experiments.starts.start_config import StartConfig
 from dacapo.experiments.starts.cosem_start_config import CosemStartConfig
+from dacapo.experiments.starts.start_config import StartConfig
 from dacapo.experiments.tasks import (
     AffinitiesTaskConfig,
     DistanceTaskConfig,
@@ -52,6 +56,7 @@ from dacapo.experiments.tasks.task_config import TaskConfig
 from dacapo.experiments.trainers import DummyTrainerConfig, GunpowderTrainerConfig
 from dacapo.experiments.trainers.gp_augments import SimpleAugmentConfig
 from dacapo.experiments.trainers.trainer_config import TrainerConfig
+from tests._registries import unregister
 from tests.contracts.array_examples import EXAMPLES as ARRAY_EXAMPLES
 
 
@@ -97,6 +102,17 @@ class _StoreArchitectureConfig(ArchitectureConfig, abstract=True):
 @attr.s
 class _StoreTrainerConfig(TrainerConfig, abstract=True):
     """A trainer config with only the base fields."""
+
+
+STORE_CLASSES = (
+    _StoreArrayConfig,
+    _StoreDatasetConfig,
+    _StoreDataSplitConfig,
+    _StoreTaskConfig,
+    _StoreArchitectureConfig,
+    _StoreTrainerConfig,
+)
+unregister(*STORE_CLASSES)
 
 
 def _array() -> _StoreArrayConfig:

@@ -109,6 +109,13 @@ def test_verify(example):
 
 
 @pytest.mark.parametrize("example", ALL, indirect=True)
+def test_is_validated_when_built_not_when_created(example):
+    # like every config: checked by validate() (dacapo.build, the trainer config's
+    # validate, verify), never on construction, so a stored config always loads
+    assert not hasattr(type(example), "__attrs_post_init__")
+
+
+@pytest.mark.parametrize("example", ALL, indirect=True)
 def test_node_runs_in_a_training_pipeline(example):
     before = converter.unstructure(example)
     sources, data = _sources()

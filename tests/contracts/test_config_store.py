@@ -16,10 +16,14 @@ from dacapo.errors import (
 from dacapo.store.config_store import CONFIG_KINDS, ConfigStore
 from dacapo.store.file_config_store import FileConfigStore
 from dacapo.store.mongo_config_store import MongoConfigStore
-from tests.contracts.config_examples import EXAMPLES, KIND_EXAMPLES
+from tests._registries import registered_fixture
+from tests.contracts.config_examples import EXAMPLES, KIND_EXAMPLES, STORE_CLASSES
 from tests.contracts.store_backends import store_backend, unreachable_mongo  # noqa: F401
 
 KINDS = sorted(CONFIG_KINDS)
+
+# the test-only _Store*Config classes are registered while this module runs
+_store_classes = registered_fixture(*STORE_CLASSES)
 FOLDERS = {
     "run": "runs",
     "task": "tasks",

@@ -14,7 +14,7 @@ from dacapo.experiments.validation_iteration_scores import ValidationIterationSc
 from dacapo.experiments.validation_scores import ValidationScores
 from dacapo.store.file_stats_store import FileStatsStore
 from dacapo.store.mongo_stats_store import MongoStatsStore
-from dacapo.store.stats_store import StatsStore
+from dacapo.store.stats_store import TRAINING, VALIDATION, StatsStore
 from tests.contracts.store_backends import store_backend, unreachable_mongo  # noqa: F401
 
 
@@ -137,6 +137,36 @@ def test_deleting_what_is_not_stored_does_nothing(open_store):
     open_store().delete_training_stats("never")
     open_store().delete_validation_scores("never")
     assert open_store().retrieve_training_stats("never").iteration_stats == []
+
+
+def test_storing_what_has_no_records_is_rejected(open_store):
+    with pytest.raises(
+        ConfigError,
+        match=r"store_training_stats: expected a TrainingStats \(anything with to_records\(\)\), "
+        "got list",
+    ):
+        open_store().store_training_stats("run", [TrainingIterationStats(0, 0.5, 0.1)])
+    with pytest.raises(
+        ConfigError,
+        match=r"store_validation_iteration_scores: expected a ValidationScores.*got dict",
+    ):
+        open_store().store_validation_iteration_scores("run", {10: [[[0.5]]]})
+    assert open_store().retrieve_training_stats("run").iteration_stats == []
+
+
+@pytest.mark.parametrize(
+    "table, retrieve",
+    [
+        (TRAINING, "retrieve_training_stats"),
+        (VALIDATION, "retrieve_validation_iteration_scores"),
+    ],
+)
+def test_records_missing_a_field_raise_store_error(open_store, table, retrieve):
+    open_store()._merge(table, "run", [{"iteration": 0}])  # written by something else
+    with pytest.raises(
+        StoreError, match=rf"{table} records of run 'run' in .* cannot be read .*delete_{table}"
+    ):
+        getattr(open_store(), retrieve)("run")
 
 
 # --- validation scores ----------------------------------------------------------

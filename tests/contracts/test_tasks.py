@@ -9,6 +9,14 @@ import torch
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.architectures import CNNectomeUNetConfig
+from dacapo.experiments.arraytypes import (
+    AnnotationArray,
+    BinaryArray,
+    DistanceArray,
+    EmbeddingArray,
+    Mask,
+    ProbabilityArray,
+)
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
 from dacapo.experiments.tasks import (
     AffinitiesTaskConfig,
@@ -89,6 +97,20 @@ CASES = {
     "PretrainedTaskConfig": (_pretrained, _instances(), 1),
 }
 
+# config class name -> what the model output means (predictor.output_array_type)
+OUTPUT_TYPES = {
+    "DummyTaskConfig": EmbeddingArray,
+    "DistanceTaskConfig": DistanceArray,
+    "InnerDistanceTaskConfig": DistanceArray,
+    "HotDistanceTaskConfig": ProbabilityArray,
+    "OneHotTaskConfig": ProbabilityArray,
+    "AffinitiesTaskConfig": EmbeddingArray,
+    "PretrainedTaskConfig": DistanceArray,  # that of its sub-task
+}
+
+# discrete values: resampling them linearly would make values that mean nothing
+_LABEL_TYPES = (AnnotationArray, BinaryArray, Mask)
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_torch_thread():
@@ -123,8 +145,11 @@ def case(request, tmp_path, architecture):
 
 def test_every_registered_task_config_has_a_case():
     registered = {cls.__name__ for cls in TaskConfig.registry().concrete()}
-    missing = registered - set(CASES)
-    assert not missing, f"task configs without a case in tests/contracts/test_tasks.py: {missing}"
+    missing = {name for name in registered if name not in CASES or name not in OUTPUT_TYPES}
+    assert not missing, (
+        f"task configs without a case (CASES and OUTPUT_TYPES) in "
+        f"tests/contracts/test_tasks.py: {missing}"
+    )
 
 
 def test_model_outputs_the_target_channels(case, architecture):
@@ -152,9 +177,29 @@ def test_target_and_weight_cover_the_gt(case):
     assert target.dtype in (np.float32, np.int64)
     assert np.all(weight.data >= 0) and np.any(weight.data > 0)
     assert np.all(np.isfinite(target.data))
-    assert task.predictor.output_array_type.interpolatable in (True, False)
     # a second batch accepts the counts of the first
     task.predictor.create_weight(gt, target, None, counts)
+
+
+def test_output_array_type_describes_the_model_output(request, case, architecture):
+    task, _, channels = case
+    output_type = task.predictor.output_array_type
+    assert type(output_type) is OUTPUT_TYPES[request.node.callspec.params["case"]]
+    # distances, probabilities and embeddings are continuous: augmentations may
+    # interpolate them; labels, masks and binary values they must not
+    assert output_type.interpolatable is not isinstance(output_type, _LABEL_TYPES)
+    if isinstance(output_type, EmbeddingArray):
+        assert output_type.embedding_dims == channels
+    else:  # one channel per named class
+        assert len(output_type.classes) == channels
+    torch.manual_seed(0)
+    model = task.create_model(architecture).eval()  # eval: with the eval activation
+    try:
+        with torch.no_grad():
+            prediction = model(torch.randn((1, 1) + tuple(INPUT_SHAPE)))
+    finally:
+        model.train()  # the architecture is shared by the module's tests
+    assert prediction.dtype.is_floating_point and torch.all(torch.isfinite(prediction))
 
 
 def test_task_exposes_parameters_and_scores(case):

@@ -1,5 +1,6 @@
 """Options: the search order, overrides, and clear errors for bad files."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def test_serialize_drops_unset_values():
         ("- files\n", r"dacapo.yaml: expected a mapping of option names to values, got list"),
         ({"runs_dir": "/x"}, r"dacapo.yaml: unknown key\(s\) \['runs_dir'\]"),
         ({"type": "sql"}, r"dacapo.yaml: type: expected one of \['files', 'mongo'\], got 'sql'"),
-        ({"runs_base_dir": 5}, r"dacapo.yaml: runs_base_dir: expected a path, got int 5"),
+        ({"runs_base_dir": 5}, r"dacapo.yaml: runs_base_dir: expected a path or URL, got int 5"),
         ({"compute_context": "LocalTorch"}, r"dacapo.yaml: compute_context: expected a mapping"),
         ({"mongo_db_host": 27017}, r"dacapo.yaml: mongo_db_host: expected a string or null"),
     ],
@@ -94,10 +95,41 @@ def test_bad_files_name_the_file_and_key(tmp_path, monkeypatch, content, message
         Options.instance()
 
 
-def test_options_file_variable_naming_a_missing_file(tmp_path, monkeypatch):
-    monkeypatch.setenv("DACAPO_OPTIONS_FILE", str(tmp_path / "missing.yaml"))
-    with pytest.raises(ConfigError, match="DACAPO_OPTIONS_FILE names .*missing.yaml.*not a file"):
+def test_options_file_variable_naming_a_missing_file_falls_back(tmp_path, monkeypatch, caplog):
+    missing = tmp_path / "missing.yaml"
+    monkeypatch.setenv("DACAPO_OPTIONS_FILE", str(missing))
+    work = tmp_path / "work"
+    _write(work / "dacapo.yaml", {"runs_base_dir": "/local"})
+    monkeypatch.chdir(work)
+    with caplog.at_level(logging.WARNING, logger="dacapo.options"):
+        assert str(Options.instance().runs_base_dir) == "/local"
+        assert Options.config_file() == work / "dacapo.yaml"
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "DACAPO_OPTIONS_FILE" in warnings[0].getMessage()
+    assert str(missing) in warnings[0].getMessage()
+
+
+def test_missing_options_file_variable_without_other_files_gives_defaults(
+    isolated_home, tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setenv("DACAPO_OPTIONS_FILE", str(tmp_path / "gone.yaml"))
+    with caplog.at_level(logging.WARNING, logger="dacapo.options"):
+        assert Path(Options.instance().runs_base_dir) == isolated_home / "dacapo"
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+
+
+def test_options_file_variable_naming_a_malformed_file_raises(tmp_path, monkeypatch):
+    bad = _write(tmp_path / "bad.yaml", "type: [files\n")
+    monkeypatch.setenv("DACAPO_OPTIONS_FILE", str(bad))
+    with pytest.raises(ConfigError, match=r"bad.yaml: not valid YAML"):
         Options.instance()
+
+
+def test_runs_base_dir_expands_home_and_stays_a_local_path(isolated_home):
+    options = Options.instance(runs_base_dir="~/runs")
+    assert options.runs_base_dir == isolated_home / "runs"
+    assert type(options.runs_base_dir) is type(Path())
 
 
 def test_empty_file_means_defaults(tmp_path, monkeypatch):

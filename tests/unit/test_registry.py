@@ -5,6 +5,7 @@ import pytest
 
 from dacapo._registry import RegisteredConfig, all_registries, registry_for
 from dacapo.errors import ConfigError, UnknownTypeError
+from tests._registries import unregister
 
 
 @attr.s
@@ -20,6 +21,10 @@ class ToyAlphaConfig(_ToyBase):
 @attr.s(slots=True)
 class ToySlottedConfig(_ToyBase):
     size: int = attr.ib(default=1)
+
+
+# a test-only registry: reachable through _ToyBase.registry(), not all_registries()
+unregister(_ToyBase)
 
 
 def test_subclasses_register_under_their_class_name():

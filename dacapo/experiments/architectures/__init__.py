@@ -2,11 +2,11 @@
 
 from dacapo._lazy import lazy_exports
 
-from .architecture_config import ArchitectureConfig  # noqa: F401
-from .cnnectome_unet_config import CNNectomeUNetConfig  # noqa: F401
-from .dummy_architecture_config import DummyArchitectureConfig  # noqa: F401
-from .model_zoo_config import ModelZooConfig  # noqa: F401
-from .wrapped_architecture_config import WrappedArchitectureConfig  # noqa: F401
+from .architecture_config import ArchitectureConfig
+from .cnnectome_unet_config import CNNectomeUNetConfig
+from .dummy_architecture_config import DummyArchitectureConfig
+from .model_zoo_config import ModelZooConfig
+from .wrapped_architecture_config import WrappedArchitectureConfig
 
 # Runtime architectures import torch, so they load on first use.
 _LAZY_ARCHITECTURES = {
@@ -18,3 +18,16 @@ _LAZY_ARCHITECTURES = {
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY_ARCHITECTURES)
+
+__all__ = [
+    "Architecture",
+    "ArchitectureConfig",
+    "CNNectomeUNet",
+    "CNNectomeUNetConfig",
+    "DummyArchitecture",
+    "DummyArchitectureConfig",
+    "ModelZooArchitecture",
+    "ModelZooConfig",
+    "WrappedArchitecture",
+    "WrappedArchitectureConfig",
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
@@ -18,7 +18,7 @@ _BATCH_NORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
 
 
 class ConvPass(nn.Module):
-    """Convolutions (each with optional batch norm) followed by ReLU."""
+    """Convolutions, each followed by optional batch norm and the activation."""
 
     def __init__(
         self,
@@ -27,6 +27,7 @@ class ConvPass(nn.Module):
         kernel_sizes: Sequence[Shape],
         padding: str,
         batch_norm: bool,
+        activation: Optional[Callable[[], nn.Module]] = nn.ReLU,
     ):
         super().__init__()
         layers: List[nn.Module] = []
@@ -36,7 +37,8 @@ class ConvPass(nn.Module):
             layers.append(_CONV[dims](in_channels, out_channels, tuple(kernel), padding=pad))
             if batch_norm:
                 layers.append(_BATCH_NORM[dims](out_channels))
-            layers.append(nn.ReLU())
+            if activation is not None:
+                layers.append(activation())
             in_channels = out_channels
         self.conv_pass = nn.Sequential(*layers)
 
@@ -44,41 +46,79 @@ class ConvPass(nn.Module):
         return self.conv_pass(x)
 
 
+class Downsample(nn.Module):
+    """Max-pooling by ``factor`` (the size must be divisible; the geometry checks it)."""
+
+    def __init__(self, factor: Shape):
+        super().__init__()
+        self.down = _POOL[len(factor)](tuple(factor), stride=tuple(factor))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.down(x)
+
+
 class Upsample(nn.Module):
-    """Upsampling by ``factor`` (nearest + 1x1 conv, or transposed conv), then ReLU."""
+    """Upsampling by ``factor`` (nearest + 1x1 conv, or transposed conv), then ReLU,
+    all in ``up`` (so parameters are named ``up.1.*`` or ``up.0.*``)."""
 
     def __init__(self, factor: Shape, in_channels: int, out_channels: int, constant: bool):
         super().__init__()
         dims = len(factor)
         if constant:
-            self.up = nn.Sequential(
+            layers = [
                 nn.Upsample(scale_factor=tuple(float(f) for f in factor), mode="nearest"),
                 _CONV[dims](in_channels, out_channels, 1),
-            )
+            ]
         else:
-            self.up = _CONV_TRANSPOSE[dims](
-                in_channels, out_channels, kernel_size=tuple(factor), stride=tuple(factor)
-            )
-        self.activation = nn.ReLU()
+            layers = [
+                _CONV_TRANSPOSE[dims](
+                    in_channels, out_channels, kernel_size=tuple(factor), stride=tuple(factor)
+                )
+            ]
+        self.up = nn.Sequential(*layers, nn.ReLU())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.activation(self.up(x))
+        return self.up(x)
 
 
 class AttentionGate(nn.Module):
-    """Additive attention: weighs the skip connection by a sigmoid gate computed
-    from it and the upsampled decoder features (both 1x1-projected)."""
+    """Additive attention on a skip connection, gated by the coarser features.
 
-    def __init__(self, channels: int, dims: int):
+    ``W_g`` projects the gate (the level below, before upsampling) and ``W_x``
+    the skip, pooled to the gate's resolution; ``psi`` turns their ReLU'd sum
+    into a sigmoid weight that is upsampled (linear interpolation) back onto
+    the skip. All projections are pairs of 1x1 convolutions.
+    """
+
+    def __init__(self, gate_channels: int, skip_channels: int, inner: int, factor: Shape,
+                 batch_norm: bool):
         super().__init__()
-        inner = max(1, channels // 2)
-        self.gate_projection = _CONV[dims](channels, inner, 1)
-        self.skip_projection = _CONV[dims](channels, inner, 1)
-        self.psi = _CONV[dims](inner, 1, 1)
+        ones = [(1,) * len(factor)] * 2
+        self.W_g = ConvPass(gate_channels, inner, ones, "same", batch_norm, activation=None)
+        self.W_x = nn.Sequential(
+            ConvPass(skip_channels, inner, ones, "same", batch_norm, activation=None),
+            Downsample(factor),
+        )
+        self.psi = ConvPass(inner, 1, ones, "same", batch_norm, activation=nn.Sigmoid)
+        mode = {1: "linear", 2: "bilinear", 3: "trilinear"}[len(factor)]
+        self.up = nn.Upsample(
+            scale_factor=tuple(float(f) for f in factor), mode=mode, align_corners=True
+        )
 
     def forward(self, gate: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        joint = torch.relu(self.gate_projection(gate) + self.skip_projection(skip))
-        return skip * torch.sigmoid(self.psi(joint))
+        skip_projection = self.W_x(skip)
+        gate_projection = _pad_to(self.W_g(gate), skip_projection.shape[2:])
+        weight = self.psi(torch.relu(gate_projection + skip_projection))
+        return skip * self.up(weight)
+
+
+def _pad_to(x: torch.Tensor, shape: Sequence[int]) -> torch.Tensor:
+    """``x`` zero-padded (centred) to spatial ``shape``."""
+    padding: List[int] = []
+    for current, target in zip(reversed(x.shape[2:]), reversed(tuple(shape))):
+        missing = int(target) - int(current)
+        padding += [missing - missing // 2, missing // 2]  # odd: the extra voxel first
+    return nn.functional.pad(x, padding)
 
 
 def center_crop(x: torch.Tensor, shape: Sequence[int]) -> torch.Tensor:
@@ -101,7 +141,14 @@ def crop_to_factor(x: torch.Tensor, factor: Shape, shrink: Shape) -> torch.Tenso
 
 class UNet(nn.Module):
     """The U-Net body: ``l_conv``/``l_down`` on the way down, ``r_up``
-    (+ ``attention``)/``r_conv`` on the way up."""
+    (+ ``attention``)/``r_conv`` on the way up.
+
+    Parameter names and shapes are those of upstream DaCapo's
+    ``CNNectomeUNetModule``, so its checkpoints load unchanged: the decoder
+    lists hold one list per output head (always one here, hence the ``0.`` in
+    ``r_up.0.<level>``), and the top decoder level upsamples to the channels
+    of level 1 while the deeper ones contract to their own level's channels.
+    """
 
     def __init__(
         self,
@@ -122,28 +169,33 @@ class UNet(nn.Module):
         self.padding = geometry.padding
         self.dims = len(geometry.kernel_size_down[0][0])
         kd, ku = geometry.kernel_size_down, geometry.kernel_size_up
+        factors = geometry.downsample_factors
         down_in = [fmaps_in] + fmaps[:-1]
         self.l_conv = nn.ModuleList(
             ConvPass(down_in[level], fmaps[level], kd[level], self.padding, batch_norm)
             for level in range(levels)
         )
-        self.l_down = nn.ModuleList(
-            _POOL[self.dims](tuple(f), stride=tuple(f)) for f in geometry.downsample_factors
-        )
-        self.r_up = nn.ModuleList(
-            Upsample(f, fmaps[level + 1], fmaps[level], constant_upsample)
-            for level, f in enumerate(geometry.downsample_factors)
-        )
-        self.attention = (
-            nn.ModuleList(AttentionGate(fmaps[level], self.dims) for level in range(levels - 1))
-            if use_attention
-            else None
-        )
-        up_out = [fmaps_out] + fmaps[1:]
-        self.r_conv = nn.ModuleList(
-            ConvPass(2 * fmaps[level], up_out[level], ku[level], self.padding, batch_norm)
+        self.l_down = nn.ModuleList(Downsample(f) for f in factors)
+        # channels after upsampling into a level: those of the level below at the
+        # top (no contraction), the level's own further down
+        up_out = ([fmaps[1]] + fmaps[1:-1]) if levels > 1 else []
+        conv_out = [fmaps_out] + fmaps[1:]
+        self.r_up = nn.ModuleList([nn.ModuleList(
+            Upsample(f, fmaps[level + 1], up_out[level], constant_upsample)
+            for level, f in enumerate(factors)
+        )])
+        if use_attention:
+            self.attention = nn.ModuleList([nn.ModuleList(
+                AttentionGate(fmaps[level + 1], fmaps[level], conv_out[level], f, batch_norm)
+                for level, f in enumerate(factors)
+            )])
+        else:
+            self.attention = None
+        self.r_conv = nn.ModuleList([nn.ModuleList(
+            ConvPass(fmaps[level] + up_out[level], conv_out[level], ku[level], self.padding,
+                     batch_norm)
             for level in range(levels - 1)
-        )
+        )])
         self.crop_factors = geometry.crop_factors()
         self.up_shrink = [
             tuple(sum(k[axis] - 1 for k in ku[level]) for axis in range(self.dims))
@@ -157,12 +209,13 @@ class UNet(nn.Module):
             skips.append(x)
             x = down(x)
         x = self.l_conv[-1](x)
-        for level in reversed(range(len(self.r_up))):
-            x = self.r_up[level](x)
+        for level in reversed(range(len(self.l_down))):
+            skip = skips[level]
+            if self.attention is not None:
+                skip = self.attention[0][level](x, skip)
+            x = self.r_up[0][level](x)
             if self.padding == "valid":
                 x = crop_to_factor(x, self.crop_factors[level], self.up_shrink[level])
-            skip = center_crop(skips[level], x.shape[-self.dims:])
-            if self.attention is not None:
-                skip = self.attention[level](x, skip)
-            x = self.r_conv[level](torch.cat([skip, x], dim=1))
+            skip = center_crop(skip, x.shape[-self.dims:])
+            x = self.r_conv[0][level](torch.cat([skip, x], dim=1))
         return x

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Dict
+
 import torch
 from funlib.geometry import Coordinate
 
@@ -15,23 +17,32 @@ class CNNectomeUNet(_FixedShapeArchitecture):
     """A U-Net (see ``CNNectomeUNetConfig``), optionally followed by extra
     upsampling steps that make the output finer than the input.
 
-    Each extra upsampling step is followed by a conv pass with the kernels of
-    the top decoder level. The input shape is checked on every forward pass: a
-    shape that does not fit raises ``ConfigError`` naming the level and sizes
-    that would work.
+    Each extra upsampling step repeats voxels (then a 1x1 convolution and
+    ReLU, whatever ``constant_upsample`` says, as upstream DaCapo does) and is
+    followed by a conv pass with the kernels of the top decoder level. The
+    input shape is checked on every forward pass: a shape that does not fit
+    raises ``ConfigError`` naming the level and sizes that would work.
+
+    Parameters are named as in upstream DaCapo (``unet.l_conv.0...``, and
+    ``unet.0.l_conv...``, ``unet.1.up.1...`` with extra upsampling), so its
+    checkpoints load; a state dict of upstream's bare U-Net module (keys
+    without ``unet.``, as its newer ``Model`` stores them) is renamed on load.
     """
+
+    #: first key components of upstream's bare U-Net module (or of the
+    #: Sequential holding it and the extra upsampling steps)
+    _BARE_UNET_KEYS = ("l_conv", "l_down", "r_up", "r_conv", "attention")
 
     def __init__(self, architecture_config):
         super().__init__()
         config = architecture_config
-        config.validate()
         self.name = config.name
         self._set_shapes(
             config.input_shape, config.fmaps_in, config.fmaps_out, config.eval_shape_increase
         )
         self._upsample_factors = list(config.upsample_factors or [])
         self._geometry = config.geometry()
-        self.unet = UNet(
+        unet = UNet(
             self._geometry,
             config.fmaps_in,
             config.num_fmaps,
@@ -41,21 +52,23 @@ class CNNectomeUNet(_FixedShapeArchitecture):
             use_attention=config.use_attention,
             batch_norm=config.batch_norm,
         )
-        self.upsample = torch.nn.ModuleList(
-            torch.nn.Sequential(
-                Upsample(
-                    tuple(factor), config.fmaps_out, config.fmaps_out, config.constant_upsample
-                ),
-                ConvPass(
-                    config.fmaps_out,
-                    config.fmaps_out,
-                    self._geometry.head_kernels,
-                    config.padding,
-                    config.batch_norm,
-                ),
-            )
-            for factor in self._upsample_factors
-        )
+        steps = []
+        for factor in self._upsample_factors:
+            steps.append(Upsample(tuple(factor), config.fmaps_out, config.fmaps_out, True))
+            steps.append(ConvPass(config.fmaps_out, config.fmaps_out,
+                                  self._geometry.head_kernels, config.padding, config.batch_norm))
+        self.unet = torch.nn.Sequential(unet, *steps) if steps else unet
+        self.register_load_state_dict_pre_hook(_rename_hook)
+
+    def _rename_upstream_keys(self, state: Dict[str, Any], prefix: str) -> None:
+        """Prefixes ``unet.`` to the keys of upstream's bare U-Net module under
+        ``prefix`` (in place); other state dicts are left alone."""
+        keys = [key for key in state if key.startswith(prefix)]
+        firsts = {key[len(prefix):].split(".", 1)[0] for key in keys}
+        if not keys or not all(f in self._BARE_UNET_KEYS or f.isdigit() for f in firsts):
+            return
+        for key in keys:
+            state[f"{prefix}unet.{key[len(prefix):]}"] = state.pop(key)
 
     def scale(self, input_voxel_size: Coordinate) -> Coordinate:
         """The input voxel size divided by every upsampling factor."""
@@ -73,10 +86,7 @@ class CNNectomeUNet(_FixedShapeArchitecture):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not torch.jit.is_tracing():  # a trace records one fixed input shape
             self._check_input(x)
-        x = self.unet(x)
-        for step in self.upsample:
-            x = step(x)
-        return x
+        return self.unet(x)
 
     def _check_input(self, x: torch.Tensor) -> None:
         dims = self._input_shape.dims
@@ -88,3 +98,8 @@ class CNNectomeUNet(_FixedShapeArchitecture):
         self._geometry.check(
             tuple(int(s) for s in x.shape[2:]), f"CNNectomeUNet {self.name!r}", "input tensor shape"
         )
+
+
+def _rename_hook(module, state_dict, prefix, *args) -> None:
+    """Load pre-hook: upstream's key names to ours."""
+    module._rename_upstream_keys(state_dict, prefix)

@@ -7,7 +7,7 @@ from typing import List, Optional
 import attr
 from funlib.geometry import Coordinate
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from ._unet_geometry import UNetGeometry

@@ -13,7 +13,6 @@ class DummyArchitecture(_FixedShapeArchitecture):
 
     def __init__(self, architecture_config):
         super().__init__()
-        architecture_config.validate()
         self._set_shapes(
             Coordinate(40, 20, 20),
             architecture_config.num_in_channels,

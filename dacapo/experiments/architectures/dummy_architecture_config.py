@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .architecture_config import ArchitectureConfig

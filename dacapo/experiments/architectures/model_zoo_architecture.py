@@ -30,7 +30,6 @@ class ModelZooArchitecture(_FixedShapeArchitecture):
         config = architecture_config
         self.name = config.name
         owner = f"ModelZooConfig {config.name!r}"
-        config.validate()
         source = model_source(config.model_id, owner)
         core = _import_bioimageio(owner)
         description = _load_description(core, source, config.model_id, owner)

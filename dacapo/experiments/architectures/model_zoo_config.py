@@ -7,11 +7,11 @@ from typing import Optional, Union
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_regex
 from dacapo.errors import ConfigError
 
 from .architecture_config import ArchitectureConfig
-from .wrapped_architecture_config import check_trainable_regex
 
 _DESCRIPTION_NAMES = ("rdf.yaml", "bioimageio.yaml")
 
@@ -47,7 +47,7 @@ class ModelZooConfig(ArchitectureConfig):
 
     def validate(self) -> None:
         owner = f"ModelZooConfig {self.name!r}"
-        check_trainable_regex(self.trainable_layers, owner, "trainable_layers")
+        check_regex(owner, "trainable_layers", self.trainable_layers, allow_none=True)
         model_source(self.model_id, owner)
 
 

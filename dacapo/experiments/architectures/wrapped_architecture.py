@@ -25,7 +25,6 @@ class WrappedArchitecture(_FixedShapeArchitecture):
     def __init__(self, architecture_config):
         super().__init__()
         config = architecture_config
-        config.validate()
         self.name = config.name
         owner = f"WrappedArchitectureConfig {config.name!r}"
         module = config.module

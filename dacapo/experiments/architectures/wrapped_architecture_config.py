@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePath
 from typing import Any, Optional
 
 import attr
 from funlib.geometry import Coordinate
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_regex
 from dacapo.errors import ConfigError
 
 from .architecture_config import ArchitectureConfig
@@ -96,16 +96,4 @@ class WrappedArchitectureConfig(ArchitectureConfig):
                     f"{owner}: {field} {value} has {value.dims} dimensions, input_shape "
                     f"{self.input_shape} has {self.input_shape.dims}"
                 )
-        check_trainable_regex(self.trainable_parameters, owner, "trainable_parameters")
-
-
-def check_trainable_regex(pattern: Optional[str], owner: str, field: str) -> None:
-    """Raises ``ConfigError`` if ``pattern`` is not a valid regular expression."""
-    if pattern is None:
-        return
-    try:
-        re.compile(pattern)
-    except (re.error, TypeError) as error:
-        raise ConfigError(
-            f"{owner}: {field} {pattern!r} is not a valid regular expression ({error})"
-        ) from None
+        check_regex(owner, "trainable_parameters", self.trainable_parameters, allow_none=True)

@@ -1,10 +1,23 @@
 """Datasplit configs and datasplits."""
 
-from .datasplit import DataSplit  # noqa: F401
-from .datasplit_config import DataSplitConfig  # noqa: F401
-from .datasplit_generator import DataSplitGenerator, DatasetSpec  # noqa: F401
-from .dummy_datasplit import DummyDataSplit  # noqa: F401
-from .dummy_datasplit_config import DummyDataSplitConfig  # noqa: F401
-from .simple_config import SimpleDataSplit, SimpleDataSplitConfig  # noqa: F401
-from .train_validate_datasplit import TrainValidateDataSplit  # noqa: F401
-from .train_validate_datasplit_config import TrainValidateDataSplitConfig  # noqa: F401
+from .datasplit import DataSplit
+from .datasplit_config import DataSplitConfig
+from .datasplit_generator import DataSplitGenerator, DatasetSpec
+from .dummy_datasplit import DummyDataSplit
+from .dummy_datasplit_config import DummyDataSplitConfig
+from .simple_config import SimpleDataSplit, SimpleDataSplitConfig
+from .train_validate_datasplit import TrainValidateDataSplit
+from .train_validate_datasplit_config import TrainValidateDataSplitConfig
+
+__all__ = [
+    "DataSplit",
+    "DataSplitConfig",
+    "DataSplitGenerator",
+    "DatasetSpec",
+    "DummyDataSplit",
+    "DummyDataSplitConfig",
+    "SimpleDataSplit",
+    "SimpleDataSplitConfig",
+    "TrainValidateDataSplit",
+    "TrainValidateDataSplitConfig",
+]

@@ -25,6 +25,7 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo._paths import as_path
 from dacapo.errors import ConfigError
+from dacapo._build import build
 
 from .datasets import DatasetConfig, RawGTDatasetConfig
 from .datasets.arrays import (
@@ -384,13 +385,13 @@ class DataSplitGenerator:
         return up, down
 
     def _too_small(self, gt: ArrayConfig) -> bool:
-        array = gt.array_type(gt)
+        array = build(gt)
         return prod(array.roi.shape / array.voxel_size) < self.min_training_volume_size
 
     def _limit_validation_size(self, name: str, gt: ArrayConfig, mask: ArrayConfig):
         if self.max_validation_volume_size is None:
             return gt, mask
-        array = gt.array_type(gt)
+        array = build(gt)
         roi = _centre_crop(array.roi, array.voxel_size, self.max_validation_volume_size)
         if roi == array.roi:
             return gt, mask
@@ -427,7 +428,7 @@ def _scale_levels(container, dataset: str, name: str) -> List[Tuple[ZarrArrayCon
         ZarrArrayConfig(name=name, file_name=container, dataset=path, mode="r")
         for path in paths
     ]
-    return [(config, config.array_type(config).voxel_size) for config in configs]
+    return [(config, build(config).voxel_size) for config in configs]
 
 
 def _choose_level(levels, target: Coordinate):

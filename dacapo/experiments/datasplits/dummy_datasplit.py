@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dacapo._build import build
 from .datasplit import DataSplit
 
 
@@ -11,5 +12,5 @@ class DummyDataSplit(DataSplit):
     def __init__(self, datasplit_config):
         self.name = datasplit_config.name
         config = datasplit_config.train_config
-        self.train = [config.dataset_type(config)]
+        self.train = [build(config)]
         self.validate = []

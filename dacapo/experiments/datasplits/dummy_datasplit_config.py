@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .datasets import DatasetConfig, DummyDatasetConfig
 from .datasplit_config import DataSplitConfig
-from .dummy_datasplit import DummyDataSplit
 
 
 @attr.s
 class DummyDataSplitConfig(DataSplitConfig):
     """One training dataset (a ``DummyDatasetConfig`` by default) and no validation."""
 
-    datasplit_type = DummyDataSplit
+    datasplit_type = runtime_type("dacapo.experiments.datasplits.dummy_datasplit.DummyDataSplit")
+    # a test fixture: never valid (as upstream), yet built without validation
+    _fixture = True
 
     train_config: DatasetConfig = attr.ib(
         default=attr.Factory(lambda: DummyDatasetConfig("dummy_dataset")),

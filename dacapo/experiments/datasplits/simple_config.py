@@ -8,6 +8,7 @@ from typing import Dict, List, Tuple
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo._paths import as_path
 from dacapo.errors import ConfigError
 
@@ -64,7 +65,7 @@ class SimpleDataSplitConfig(DataSplitConfig):
     validation group may be absent in (b) and (c).
     """
 
-    datasplit_type = SimpleDataSplit
+    datasplit_type = runtime_type(SimpleDataSplit)
 
     path: Path = attr.ib(
         converter=as_path,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dacapo._build import build
 from .datasplit import DataSplit
 
 
@@ -10,5 +11,5 @@ class TrainValidateDataSplit(DataSplit):
 
     def __init__(self, datasplit_config):
         self.name = datasplit_config.name
-        self.train = [c.dataset_type(c) for c in datasplit_config.train_configs]
-        self.validate = [c.dataset_type(c) for c in datasplit_config.validate_configs]
+        self.train = [build(c) for c in datasplit_config.train_configs]
+        self.validate = [build(c) for c in datasplit_config.validate_configs]

@@ -7,18 +7,18 @@ from typing import List
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .datasets import DatasetConfig
 from .datasplit_config import DataSplitConfig
-from .train_validate_datasplit import TrainValidateDataSplit
 
 
 @attr.s
 class TrainValidateDataSplitConfig(DataSplitConfig):
     """Trains on ``train_configs`` and validates on ``validate_configs``."""
 
-    datasplit_type = TrainValidateDataSplit
+    datasplit_type = runtime_type("dacapo.experiments.datasplits.train_validate_datasplit.TrainValidateDataSplit")
 
     train_configs: List[DatasetConfig] = attr.ib(
         metadata={"help_text": "The datasets to train on (at least one)."}

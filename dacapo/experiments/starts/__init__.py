@@ -1,6 +1,13 @@
 """Starts: initialising a run from another run's weights."""
 
-from .cosem_start import CosemStart  # noqa: F401
-from .cosem_start_config import CosemStartConfig  # noqa: F401
-from .start import Start  # noqa: F401
-from .start_config import StartConfig  # noqa: F401
+from .cosem_start import CosemStart
+from .cosem_start_config import CosemStartConfig
+from .start import Start
+from .start_config import StartConfig
+
+__all__ = [
+    "CosemStart",
+    "CosemStartConfig",
+    "Start",
+    "StartConfig",
+]

@@ -24,7 +24,6 @@ class CosemStart(Start):
     """
 
     def __init__(self, start_config, *, old_head: Optional[Sequence[str]] = None):
-        start_config.validate()
         channels = old_head if old_head is not None else start_config.channels
         super().__init__(start_config, old_head=channels)
         self.name = start_config.name or f"{self.run}/{self.criterion}"

@@ -7,9 +7,9 @@ from typing import List, Optional
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
-from .cosem_start import CosemStart
 from .start_config import StartConfig
 
 
@@ -22,7 +22,7 @@ class CosemStartConfig(StartConfig):
     ``weights_file``; dacapo does not download it.
     """
 
-    start_type = CosemStart
+    start_type = runtime_type("dacapo.experiments.starts.cosem_start.CosemStart")
 
     name: Optional[str] = attr.ib(
         default=None,

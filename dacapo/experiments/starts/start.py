@@ -148,7 +148,10 @@ def load_matching_weights(
     channel lists are given and differ, head rows are copied by name; when
     they are unknown and the head shapes differ, the head stays as initialised.
     """
+    from dacapo.experiments.model import upstream_state_dict
+
     target = model.state_dict()
+    state = upstream_state_dict(model, state)  # a checkpoint of upstream DaCapo
     _check_keys(target, state, source)
     head = _head_keys(model)
     match = new_head is not None and old_head is not None and list(new_head) != list(old_head)

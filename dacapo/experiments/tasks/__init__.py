@@ -2,14 +2,14 @@
 
 from dacapo._lazy import lazy_exports
 
-from .task_config import TaskConfig  # noqa: F401
-from .dummy_task_config import DummyTaskConfig  # noqa: F401
-from .distance_task_config import DistanceTaskConfig  # noqa: F401
-from .inner_distance_task_config import InnerDistanceTaskConfig  # noqa: F401
-from .hot_distance_task_config import HotDistanceTaskConfig  # noqa: F401
-from .one_hot_task_config import OneHotTaskConfig  # noqa: F401
-from .affinities_task_config import AffinitiesTaskConfig  # noqa: F401
-from .pretrained_task_config import PretrainedTaskConfig  # noqa: F401
+from .task_config import TaskConfig
+from .dummy_task_config import DummyTaskConfig
+from .distance_task_config import DistanceTaskConfig
+from .inner_distance_task_config import InnerDistanceTaskConfig
+from .hot_distance_task_config import HotDistanceTaskConfig
+from .one_hot_task_config import OneHotTaskConfig
+from .affinities_task_config import AffinitiesTaskConfig
+from .pretrained_task_config import PretrainedTaskConfig
 
 # Tasks import torch (through their predictors and losses), so they load on first use.
 _LAZY_TASKS = {
@@ -24,3 +24,22 @@ _LAZY_TASKS = {
 }
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY_TASKS)
+
+__all__ = [
+    "AffinitiesTask",
+    "AffinitiesTaskConfig",
+    "DistanceTask",
+    "DistanceTaskConfig",
+    "DummyTask",
+    "DummyTaskConfig",
+    "HotDistanceTask",
+    "HotDistanceTaskConfig",
+    "InnerDistanceTask",
+    "InnerDistanceTaskConfig",
+    "OneHotTask",
+    "OneHotTaskConfig",
+    "PretrainedTask",
+    "PretrainedTaskConfig",
+    "Task",
+    "TaskConfig",
+]

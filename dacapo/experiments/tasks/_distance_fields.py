@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attr
 
-from ._checks import check_names, check_number
+from dacapo._checks import check_names, check_number
 
 
 def channels_field():
@@ -45,9 +45,9 @@ def scale_factor_field():
     )
 
 
-def check_distance_fields(owner: str, config) -> None:
+def validate_distance_fields(owner: str, config) -> None:
     """Checks ``channels``, ``clip_distance``, ``tol_distance`` and ``scale_factor``."""
     check_names(owner, "channels", config.channels)
-    check_number(owner, "clip_distance", config.clip_distance)
-    check_number(owner, "tol_distance", config.tol_distance, inclusive=True)
-    check_number(owner, "scale_factor", config.scale_factor)
+    check_number(owner, "clip_distance", config.clip_distance, 0, strict=True)
+    check_number(owner, "tol_distance", config.tol_distance, 0)
+    check_number(owner, "scale_factor", config.scale_factor, 0, strict=True)

@@ -16,7 +16,6 @@ class AffinitiesTask(Task):
     on the affinity channels and ``InstanceEvaluator``."""
 
     def __init__(self, task_config):
-        task_config.validate()
         self.predictor = AffinitiesPredictor(
             task_config.neighborhood,
             lsds=task_config.lsds,

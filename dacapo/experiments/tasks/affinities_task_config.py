@@ -7,9 +7,9 @@ from typing import List
 import attr
 from funlib.geometry import Coordinate
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_clip, check_int, check_neighborhood, check_number
 
-from ._checks import check_clip, check_int, check_neighborhood, check_number
 from .task_config import TaskConfig
 
 
@@ -84,12 +84,18 @@ class AffinitiesTaskConfig(TaskConfig):
 
     def validate(self) -> None:
         owner = f"AffinitiesTaskConfig {self.name!r}"
-        check_neighborhood(owner, self.neighborhood)
+        check_neighborhood(owner, "neighborhood", self.neighborhood)
         check_int(owner, "num_lsd_voxels", self.num_lsd_voxels, 1)
         check_int(owner, "downsample_lsds", self.downsample_lsds, 1)
         check_int(owner, "grow_boundary_iterations", self.grow_boundary_iterations, 0)
-        check_number(
-            owner, "lsds_to_affs_weight_ratio", self.lsds_to_affs_weight_ratio, inclusive=True
+        check_number(owner, "lsds_to_affs_weight_ratio", self.lsds_to_affs_weight_ratio, 0)
+        check_clip(
+            owner,
+            ("affs_weight_clipmin", "affs_weight_clipmax"),
+            (self.affs_weight_clipmin, self.affs_weight_clipmax),
         )
-        check_clip(owner, "affs_weight_", self.affs_weight_clipmin, self.affs_weight_clipmax)
-        check_clip(owner, "lsd_weight_", self.lsd_weight_clipmin, self.lsd_weight_clipmax)
+        check_clip(
+            owner,
+            ("lsd_weight_clipmin", "lsd_weight_clipmax"),
+            (self.lsd_weight_clipmin, self.lsd_weight_clipmax),
+        )

@@ -17,7 +17,6 @@ class DistanceTask(Task):
     ``ThresholdPostProcessor`` over [-1, 1] and ``BinarySegmentationEvaluator``."""
 
     def __init__(self, task_config):
-        task_config.validate()
         dice = task_config.loss == "dice"
         self.predictor = DistancePredictor(
             task_config.channels,

@@ -6,15 +6,15 @@ from typing import List
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_choice, check_clip
 
-from ._checks import check_choice, check_clip
 from ._distance_fields import (
     channels_field,
-    check_distance_fields,
     clip_distance_field,
     scale_factor_field,
     tol_distance_field,
+    validate_distance_fields,
 )
 from .task_config import TaskConfig
 
@@ -68,6 +68,6 @@ class DistanceTaskConfig(TaskConfig):
 
     def validate(self) -> None:
         owner = f"DistanceTaskConfig {self.name!r}"
-        check_distance_fields(owner, self)
-        check_clip(owner, "", self.clipmin, self.clipmax)
+        validate_distance_fields(owner, self)
+        check_clip(owner, ("clipmin", "clipmax"), (self.clipmin, self.clipmax))
         check_choice(owner, "loss", self.loss, DISTANCE_LOSSES)

@@ -15,7 +15,6 @@ class DummyTask(Task):
     """``DummyPredictor``, ``DummyLoss``, ``DummyPostProcessor`` and ``DummyEvaluator``."""
 
     def __init__(self, task_config):
-        task_config.validate()
         self.predictor = DummyPredictor(task_config.embedding_dims)
         self.loss = DummyLoss()
         self.post_processor = DummyPostProcessor(task_config.detection_threshold)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_int, check_number
 
-from ._checks import check_int, check_number
 from .task_config import TaskConfig
 
 
@@ -26,4 +26,4 @@ class DummyTaskConfig(TaskConfig):
     def validate(self) -> None:
         owner = f"DummyTaskConfig {self.name!r}"
         check_int(owner, "embedding_dims", self.embedding_dims, 1)
-        check_number(owner, "detection_threshold", self.detection_threshold, inclusive=True)
+        check_number(owner, "detection_threshold", self.detection_threshold, 0)

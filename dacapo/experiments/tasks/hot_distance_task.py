@@ -17,7 +17,6 @@ class HotDistanceTask(Task):
     metrics for every output channel, each compared with its class's mask."""
 
     def __init__(self, task_config):
-        task_config.validate()
         self.predictor = HotDistancePredictor(
             task_config.channels,
             task_config.scale_factor,

@@ -6,15 +6,15 @@ from typing import List, Optional
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_kernel_size
 
-from ._checks import check_kernel_size
 from ._distance_fields import (
     channels_field,
-    check_distance_fields,
     clip_distance_field,
     scale_factor_field,
     tol_distance_field,
+    validate_distance_fields,
 )
 from .task_config import TaskConfig
 
@@ -50,5 +50,5 @@ class HotDistanceTaskConfig(TaskConfig):
 
     def validate(self) -> None:
         owner = f"HotDistanceTaskConfig {self.name!r}"
-        check_distance_fields(owner, self)
-        check_kernel_size(owner, self.kernel_size)
+        validate_distance_fields(owner, self)
+        check_kernel_size(owner, "kernel_size", self.kernel_size)

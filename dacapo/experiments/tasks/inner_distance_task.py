@@ -16,7 +16,6 @@ class InnerDistanceTask(Task):
     [0, 1] and ``BinarySegmentationEvaluator``."""
 
     def __init__(self, task_config):
-        task_config.validate()
         self.predictor = InnerDistancePredictor(task_config.channels, task_config.scale_factor)
         self.loss = MSELoss()
         self.post_processor = ThresholdPostProcessor(value_range=(0.0, 1.0))

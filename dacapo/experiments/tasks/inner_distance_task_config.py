@@ -6,14 +6,14 @@ from typing import List
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
 
 from ._distance_fields import (
     channels_field,
-    check_distance_fields,
     clip_distance_field,
     scale_factor_field,
     tol_distance_field,
+    validate_distance_fields,
 )
 from .task_config import TaskConfig
 
@@ -34,4 +34,4 @@ class InnerDistanceTaskConfig(TaskConfig):
     scale_factor: float = scale_factor_field()
 
     def validate(self) -> None:
-        check_distance_fields(f"InnerDistanceTaskConfig {self.name!r}", self)
+        validate_distance_fields(f"InnerDistanceTaskConfig {self.name!r}", self)

@@ -18,7 +18,6 @@ class OneHotTask(Task):
     (``ClassMasksEvaluator``)."""
 
     def __init__(self, task_config):
-        task_config.validate()
         self.predictor = OneHotPredictor(task_config.classes, task_config.kernel_size)
         self.loss = DiceLoss("softmax") if task_config.loss == "dice" else CrossEntropyLoss()
         self.post_processor = ArgmaxPostProcessor()

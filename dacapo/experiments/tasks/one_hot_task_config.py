@@ -6,9 +6,9 @@ from typing import List, Optional
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_choice, check_kernel_size, check_names, check_number
 
-from ._checks import check_choice, check_kernel_size, check_names, check_number
 from .task_config import TaskConfig
 
 #: values of ``OneHotTaskConfig.loss``
@@ -64,7 +64,7 @@ class OneHotTaskConfig(TaskConfig):
     def validate(self) -> None:
         owner = f"OneHotTaskConfig {self.name!r}"
         check_names(owner, "classes", self.classes)
-        check_kernel_size(owner, self.kernel_size)
+        check_kernel_size(owner, "kernel_size", self.kernel_size)
         check_choice(owner, "loss", self.loss, ONE_HOT_LOSSES)
-        check_number(owner, "clip_distance", self.clip_distance)
-        check_number(owner, "tol_distance", self.tol_distance, inclusive=True)
+        check_number(owner, "clip_distance", self.clip_distance, 0, strict=True)
+        check_number(owner, "tol_distance", self.tol_distance, 0)

@@ -7,6 +7,7 @@ from typing import List
 import torch
 
 from dacapo.errors import ConfigError
+from dacapo._build import build
 
 from .task import Task
 
@@ -16,9 +17,8 @@ class PretrainedTask(Task):
     weights file into the model it builds."""
 
     def __init__(self, task_config):
-        task_config.validate()
         sub_config = task_config.sub_task_config
-        self.sub_task = sub_config.task_type(sub_config)
+        self.sub_task = build(sub_config)
         self.weights = task_config.weights
         self.predictor = self.sub_task.predictor
         self.loss = self.sub_task.loss

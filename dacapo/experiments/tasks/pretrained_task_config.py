@@ -6,7 +6,7 @@ from pathlib import Path
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .task_config import TaskConfig

@@ -1,9 +1,11 @@
 """Trainer configs and trainers."""
 
-from .dummy_trainer_config import DummyTrainerConfig  # noqa: F401
-from .gp_augments import AugmentConfig  # noqa: F401
-from .gunpowder_trainer_config import GunpowderTrainerConfig  # noqa: F401
-from .trainer_config import TrainerConfig  # noqa: F401
+from dacapo._lazy import lazy_exports
+
+from .dummy_trainer_config import DummyTrainerConfig
+from .gp_augments import AugmentConfig
+from .gunpowder_trainer_config import GunpowderTrainerConfig
+from .trainer_config import TrainerConfig
 
 # Runtime trainers import torch and gunpowder, so they load on first use.
 _LAZY_TRAINERS = {
@@ -13,10 +15,14 @@ _LAZY_TRAINERS = {
 }
 
 
-def __getattr__(name: str):
-    if name in _LAZY_TRAINERS:
-        import importlib
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY_TRAINERS)
 
-        module = importlib.import_module(f"{__name__}.{_LAZY_TRAINERS[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__all__ = [
+    "AugmentConfig",
+    "DummyTrainer",
+    "DummyTrainerConfig",
+    "GunpowderTrainer",
+    "GunpowderTrainerConfig",
+    "Trainer",
+    "TrainerConfig",
+]

@@ -32,6 +32,8 @@ class SampleLocation(gp.RandomLocation):
         mask_key: The mask to check; None skips the check (all annotated).
         reference_key: An array requested with every sample; the points are
             requested over its ROI, so samples centre on the points.
+        random_shift_key: A non-spatial array to hold the shift of each
+            sample from the request (world units): where it was taken.
     """
 
     def __init__(
@@ -43,8 +45,13 @@ class SampleLocation(gp.RandomLocation):
         integral: bool = False,
         points_key: Optional[gp.GraphKey] = None,
         reference_key: Optional[gp.ArrayKey] = None,
+        random_shift_key: Optional[gp.ArrayKey] = None,
     ):
-        super().__init__(ensure_nonempty=points_key, ensure_centered=points_key is not None)
+        super().__init__(
+            ensure_nonempty=points_key,
+            ensure_centered=points_key is not None,
+            random_shift_key=random_shift_key,
+        )
         self.dataset = dataset
         self.output_size = Coordinate(output_size)
         self.check_key = mask_key if min_masked else None

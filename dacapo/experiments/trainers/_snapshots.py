@@ -1,9 +1,10 @@
-"""Training snapshots: the arrays of one batch written to ``snapshot.zarr``."""
+"""Training snapshots: the arrays of one batch written to ``snapshot.zarr``, one
+dataset per sample, each at the world position the sample was taken from."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, NamedTuple
+from typing import Any, Dict, List, NamedTuple, Optional
 
 import numpy as np
 from funlib.geometry import Coordinate, Roi
@@ -12,19 +13,29 @@ logger = logging.getLogger(__name__)
 
 
 class SnapshotArray(NamedTuple):
-    """One array of a snapshot: data ``(b, [c,] *spatial)`` and its world geometry."""
+    """One array of a snapshot: data ``(b, [c,] *spatial)`` and the geometry of
+    each sample relative to the request (``roi``), before its sampling shift."""
 
     data: np.ndarray
     roi: Roi
     voxel_size: Coordinate
 
 
-def write_snapshot(container: Any, iteration: int, arrays: Dict[str, SnapshotArray]) -> None:
-    """Writes ``arrays`` to ``<container>/<iteration>/volumes/<name>``.
+def write_snapshot(
+    container: Any,
+    iteration: int,
+    arrays: Dict[str, SnapshotArray],
+    shifts: Optional[np.ndarray] = None,
+) -> None:
+    """Writes sample ``i`` of each array to ``<container>/<iteration>/volumes/<name>/<i>``.
 
-    Each dataset gets DaCapo's metadata: ``resolution`` (voxel size),
-    ``offset`` (world units) and ``axes`` (``b`` for the batch, ``c`` for
-    channels, then spatial axes). Booleans are stored as uint8.
+    ``shifts`` (``(b, dims)``, world units) is where each sample was taken
+    relative to the request, so sample ``i`` lies at ``roi.offset +
+    shifts[i]`` in the world: each dataset gets that as its ``offset``, so a
+    viewer shows it over the raw data it came from. Each dataset gets DaCapo's
+    metadata: ``resolution`` (voxel size), ``offset`` (world units) and
+    ``axes`` (``c`` for channels, then spatial axes). Booleans are stored as
+    uint8.
     """
     import zarr
 
@@ -35,19 +46,24 @@ def write_snapshot(container: Any, iteration: int, arrays: Dict[str, SnapshotArr
         data = np.asarray(array.data)
         if data.dtype == bool:
             data = data.astype(np.uint8)
-        dataset = root.create_dataset(
-            f"{iteration}/volumes/{name}", data=data, chunks=data.shape, overwrite=True
-        )
-        dataset.attrs.update(
-            {
-                "resolution": [int(v) for v in array.voxel_size],
-                "offset": [int(v) for v in array.roi.offset],
-                "axes": _axes(data.ndim, array.roi.dims),
-            }
-        )
+        for sample in range(data.shape[0]):
+            shift = Coordinate((0,) * array.roi.dims) if shifts is None else shifts[sample]
+            dataset = root.create_dataset(
+                f"{iteration}/volumes/{name}/{sample}",
+                data=data[sample],
+                chunks=data[sample].shape,
+                overwrite=True,
+            )
+            dataset.attrs.update(
+                {
+                    "resolution": [int(v) for v in array.voxel_size],
+                    "offset": [int(o) + int(s) for o, s in zip(array.roi.offset, shift)],
+                    "axes": _axes(data.ndim - 1, array.roi.dims),
+                }
+            )
     logger.debug("wrote snapshot of iteration %d to %s", iteration, container)
 
 
 def _axes(ndim: int, dims: int) -> List[str]:
     spatial = ["z", "y", "x"][-dims:] if dims <= 3 else [f"d{i}" for i in range(dims)]
-    return (["b", "c"][: ndim - dims]) + spatial
+    return ["c"] * (ndim - dims) + spatial

@@ -42,7 +42,7 @@ class DummyTrainer(Trainer):
 
     def next_batch(self) -> Dict[str, np.ndarray]:
         if self._shapes is None:
-            raise ConfigError(
+            raise RuntimeError(  # called out of order: a programming error
                 f"DummyTrainer {self.name!r}: call build_batch_provider(datasets, model, "
                 "task) before asking for batches"
             )

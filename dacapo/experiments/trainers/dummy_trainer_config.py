@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import check_bool, check_int, check_number, owner_of
 
-from ._checks import check_bool, check_optimisation
 from .trainer_config import TrainerConfig
 
 
@@ -21,5 +21,7 @@ class DummyTrainerConfig(TrainerConfig):
     )
 
     def validate(self) -> None:
-        check_optimisation(self)
-        check_bool(self, "mirror_augment")
+        owner = owner_of(self)
+        check_int(owner, "batch_size", self.batch_size, 1)
+        check_number(owner, "learning_rate", self.learning_rate, 0, strict=True)
+        check_bool(owner, "mirror_augment", self.mirror_augment)

@@ -66,6 +66,7 @@ class GunpowderTrainer(Trainer):
         self.sample_strategy = trainer_config.sample_strategy
         self._keys = {name: gp.ArrayKey(name.upper()) for name in ARRAYS}
         self._points_key = gp.GraphKey("SAMPLE_POINTS")
+        self._shift_key = gp.ArrayKey("SAMPLE_SHIFT")  # where each sample was taken
         self._pipeline = None
         self._request: Optional[gp.BatchRequest] = None
         self._build: Optional[gp.build] = None
@@ -81,7 +82,7 @@ class GunpowderTrainer(Trainer):
     def build_batch_provider(self, datasets, model, task, snapshot_container=None) -> None:
         """Builds the pipeline description; it starts when the trainer is entered."""
         if self._build is not None:
-            raise DacapoError(
+            raise RuntimeError(
                 f"GunpowderTrainer {self.name!r}: the pipeline is running; leave the "
                 "`with trainer:` block before building a new one"
             )
@@ -156,6 +157,7 @@ class GunpowderTrainer(Trainer):
             integral=self.sample_strategy == "integral_mask",
             points_key=self._points_key if use_points else None,
             reference_key=keys["mask"],
+            random_shift_key=self._shift_key,
         )
         for augment in self.augments:
             pipeline += augment.node(keys["raw"], keys["gt"], keys["mask"])
@@ -179,13 +181,14 @@ class GunpowderTrainer(Trainer):
             request[self._keys[name]] = gp.ArraySpec(
                 roi=output, voxel_size=geometry.output_voxel_size
             )
+        request[self._shift_key] = gp.ArraySpec(nonspatial=True)
         return request
 
     # -- running it ------------------------------------------------------------
 
     def __enter__(self) -> "GunpowderTrainer":
         if self._pipeline is None:
-            raise DacapoError(
+            raise RuntimeError(  # called out of order: a programming error
                 f"GunpowderTrainer {self.name!r}: call build_batch_provider(datasets, "
                 "model, task) before starting the trainer"
             )
@@ -203,19 +206,23 @@ class GunpowderTrainer(Trainer):
 
     def next_batch(self) -> Dict[str, np.ndarray]:
         if self._build is None:
-            raise DacapoError(
+            raise RuntimeError(  # called out of order: a programming error
                 f"GunpowderTrainer {self.name!r}: the pipeline is not running; use "
                 "`with trainer:` around iterate() or next_batch()"
             )
         try:
             batch = self._pipeline.request_batch(self._request)
         except gp.PipelineRequestError as error:
-            raise _dacapo_error_in(error) or error
+            cause = _dacapo_error_in(error)
+            if cause is None:
+                raise
+            raise cause from error
         self._last_batch = batch
         return {name: batch[self._keys[name]].data for name in ARRAYS}
 
     def after_step(self, iteration, batch, prediction) -> None:
-        """Writes a snapshot every ``snapshot_interval`` iterations."""
+        """Writes a snapshot every ``snapshot_interval`` iterations, each sample
+        of the batch at the world position it was taken from."""
         if self._snapshot_container is None or not self.snapshot_interval:
             return
         if iteration % self.snapshot_interval != 0 or self._last_batch is None:
@@ -229,7 +236,7 @@ class GunpowderTrainer(Trainer):
             prediction.float().cpu().numpy(), target.roi, target.voxel_size
         )
         container = getattr(self._snapshot_container, "container", self._snapshot_container)
-        write_snapshot(container, iteration, arrays)
+        write_snapshot(container, iteration, arrays, self._last_batch[self._shift_key].data)
 
 
 def sample_geometry(model, datasets, trainer_name: str) -> Geometry:
@@ -290,18 +297,25 @@ __all__: List[str] = ["GunpowderTrainer"]
 
 
 def _dacapo_error_in(error: Exception) -> Optional[DacapoError]:
-    """The ``DacapoError`` a pipeline node raised, rebuilt from the traceback text
-    gunpowder keeps (also from worker processes), without the pipeline dump."""
+    """The ``DacapoError`` a pipeline node raised, without the pipeline dump:
+    the exception itself when it is chained here (same process), else rebuilt
+    from the traceback text gunpowder carries back from a worker process."""
+    cause = error.__cause__ or error.__context__
+    while cause is not None:
+        if isinstance(cause, DacapoError):
+            return cause
+        cause = cause.__cause__ or cause.__context__
+    return _dacapo_error_from_text(getattr(error, "original_traceback", None) or [])
+
+
+def _dacapo_error_from_text(traceback_lines: List[str]) -> Optional[DacapoError]:
     import dacapo.errors
 
-    lines = "".join(getattr(error, "original_traceback", None) or []).splitlines()
-    for line in reversed(lines):
+    for line in reversed("".join(traceback_lines).splitlines()):
         name, _, message = line.partition(": ")
-        cls = getattr(dacapo.errors, name.rsplit(".", 1)[-1], None) if name.startswith(
-            "dacapo.errors."
-        ) else None
+        if not name.startswith("dacapo.errors."):
+            continue
+        cls = getattr(dacapo.errors, name.rsplit(".", 1)[-1], None)
         if isinstance(cls, type) and issubclass(cls, DacapoError):
-            rebuilt = cls(message)
-            rebuilt.__cause__ = error
-            return rebuilt
+            return cls(message)
     return None

@@ -6,10 +6,17 @@ from typing import List, Optional
 
 import attr
 
-from dacapo._lazy import runtime_type
+from dacapo._build import runtime_type
+from dacapo._checks import (
+    check_bool,
+    check_fraction,
+    check_int,
+    check_number,
+    fail,
+    owner_of,
+)
 from dacapo.errors import ConfigError
 
-from ._checks import check_bool, check_fraction, check_int, check_optimisation, owner
 from .gp_augments import AugmentConfig
 from .trainer_config import TrainerConfig
 
@@ -101,31 +108,45 @@ class GunpowderTrainerConfig(TrainerConfig):
     )
 
     def validate(self) -> None:
-        check_optimisation(self)
-        check_int(self, "num_data_fetchers", 0)
-        check_int(self, "snapshot_interval", 1, allow_none=True)
-        check_int(self, "warmup_iterations", 0)
-        check_fraction(self, "min_masked")
-        check_bool(self, "clip_raw")
-        check_bool(self, "mixed_precision")
-        for augment in self.augments:
+        owner = owner_of(self)
+        check_int(owner, "batch_size", self.batch_size, 1)
+        check_number(owner, "learning_rate", self.learning_rate, 0, strict=True)
+        check_int(owner, "num_data_fetchers", self.num_data_fetchers, 0)
+        check_int(owner, "snapshot_interval", self.snapshot_interval, 1, allow_none=True)
+        check_int(owner, "warmup_iterations", self.warmup_iterations, 0)
+        check_fraction(owner, "min_masked", self.min_masked, allow_none=True)
+        check_bool(owner, "clip_raw", self.clip_raw)
+        check_bool(owner, "mixed_precision", self.mixed_precision)
+        self._validate_augments()
+        self._validate_strategy()
+
+    def _validate_augments(self) -> None:
+        """Each of ``augments`` is an ``AugmentConfig`` that validates; its
+        errors name this trainer config and the augment's position."""
+        if not isinstance(self.augments, (list, tuple)):
+            fail(owner_of(self), "augments", self.augments, "a list of AugmentConfig objects")
+        for index, augment in enumerate(self.augments):
+            where = f"{owner_of(self)}: `augments[{index}]`"
             if not isinstance(augment, AugmentConfig):
                 raise ConfigError(
-                    f"{owner(self)}: `augments` must hold AugmentConfig objects, got "
-                    f"{type(augment).__name__} {augment!r}"
+                    f"{where} must be an AugmentConfig, got {type(augment).__name__} "
+                    f"{augment!r}"
                 )
-        self._validate_strategy()
+            try:
+                augment.validate()
+            except ConfigError as error:
+                raise type(error)(f"{where}: {error}") from error
 
     def _validate_strategy(self) -> None:
         strategy = self.sample_strategy
         if strategy is not None and strategy not in SAMPLE_STRATEGIES:
             raise ConfigError(
-                f"{owner(self)}: unknown `sample_strategy` {strategy!r}; use None or one "
+                f"{owner_of(self)}: unknown `sample_strategy` {strategy!r}; use None or one "
                 f"of {', '.join(map(repr, SAMPLE_STRATEGIES))}"
             )
         if strategy == "anywhere" and self.min_masked:
             raise ConfigError(
-                f"{owner(self)}: `sample_strategy` 'anywhere' ignores the mask but "
+                f"{owner_of(self)}: `sample_strategy` 'anywhere' ignores the mask but "
                 f"`min_masked` is {self.min_masked}; set min_masked=0, or use 'reject' or "
                 "'integral_mask' to keep the requirement"
             )

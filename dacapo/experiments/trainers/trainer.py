@@ -61,7 +61,6 @@ class Trainer(ABC):
         mixed_precision: bool = False,
         warmup_iterations: int = WARMUP_ITERATIONS,
     ):
-        trainer_config.validate()
         self.name = trainer_config.name
         self.batch_size = int(trainer_config.batch_size)
         self.learning_rate = float(trainer_config.learning_rate)
@@ -92,18 +91,26 @@ class Trainer(ABC):
         return WARMUP_START_FACTOR + (1.0 - WARMUP_START_FACTOR) * progress
 
     def _position_scheduler(self, optimizer: torch.optim.Optimizer) -> None:
-        """Makes the scheduler (re)start at ``self.iteration`` for ``optimizer``."""
-        if self.scheduler is None or self.scheduler.optimizer is not optimizer:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", self.learning_rate)
-            self.scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, self.lr_factor)
-        if self.scheduler.last_epoch == self.iteration:
+        """Makes the scheduler (re)start at ``self.iteration`` for ``optimizer``.
+
+        Uses torch's public API only: unless the scheduler already drives
+        ``optimizer`` at ``self.iteration``, a new ``LambdaLR`` is built with
+        ``last_epoch``, which sets each group's ``lr`` (and ``get_last_lr()``)
+        to the schedule's value at ``self.iteration``, from the groups'
+        ``initial_lr`` (``learning_rate`` for an optimizer made elsewhere).
+        """
+        scheduler = self.scheduler
+        if (
+            scheduler is not None
+            and scheduler.optimizer is optimizer
+            and scheduler.last_epoch == self.iteration
+        ):
             return
-        self.scheduler.last_epoch = self.iteration
-        factor = self.lr_factor(self.iteration)
-        for group, base_lr in zip(optimizer.param_groups, self.scheduler.base_lrs):
-            group["lr"] = base_lr * factor
-        self.scheduler._last_lr = [group["lr"] for group in optimizer.param_groups]
+        for group in optimizer.param_groups:
+            group.setdefault("initial_lr", self.learning_rate)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, self.lr_factor, last_epoch=self.iteration - 1
+        )
 
     # -- batches ---------------------------------------------------------------
 
@@ -192,7 +199,7 @@ class Trainer(ABC):
 
     def _compute_loss(self, prediction, target, weight) -> torch.Tensor:
         if self._loss is None:
-            raise ConfigError(
+            raise RuntimeError(  # called out of order: a programming error
                 f"trainer {self.name!r}: no loss; call build_batch_provider(datasets, model, "
                 "task) before iterate() (the loss is task.loss)"
             )

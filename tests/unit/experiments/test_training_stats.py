@@ -43,3 +43,15 @@ def test_to_xarray_holds_losses_over_iterations():
     assert losses.coords["iterations"].values.tolist() == [0, 1, 3]
     assert losses.values.tolist() == [1.0, 0.5, 0.25]
     assert losses.sel(iterations=3).item() == 0.25
+
+
+def test_records_round_trip_as_plain_numbers():
+    stats = _stats(0, 1)
+    records = stats.to_records()
+    assert records == [
+        {"iteration": 0, "loss": 1.0, "time": 0.5},
+        {"iteration": 1, "loss": 0.5, "time": 0.5},
+    ]
+    assert all(type(v) in (int, float) for r in records for v in r.values())
+    assert TrainingStats.from_records(records) == stats
+    assert TrainingStats.from_records([]) == TrainingStats()

@@ -156,3 +156,11 @@ def test_criteria_from_an_evaluation_scores_class():
         voi = attr.ib(default=0.0)
 
     assert ValidationScores(PARAMETERS, ["a"], ClassScores).criteria == ["f1", "voi"]
+
+
+def test_to_records_gives_one_plain_record_per_iteration(scores):
+    records = scores.to_records()
+    assert [r["iteration"] for r in records] == [100, 200]
+    assert records[0]["scores"] == IT_100
+    assert math.isnan(records[1]["scores"][1][0][0])
+    assert [ValidationIterationScores.from_record(r) for r in records[:1]] == scores.scores[:1]

@@ -129,12 +129,28 @@ def test_subsampled_and_uniform_3d_rotation(source, fetch):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"control_point_spacing": [4]}, "must have the same length"),
-        ({"control_point_spacing": [0, 4]}, r"`control_point_spacing` must be .* > 0"),
-        ({"control_point_displacement_sigma": [-1, 1]}, r"sigma` must be .* >= 0"),
-        ({"rotation_interval": (1.0, 0.0)}, "min <= max"),
-        ({"subsample": 0}, "`subsample` must be an integer >= 1"),
-        ({"augmentation_probability": 2}, r"must be a probability in \[0, 1\]"),
+        (
+            {"control_point_spacing": [4]},
+            r"ElasticAugment: `control_point_spacing`, `control_point_displacement_sigma` must "
+            r"have the same length .*, got \[4\], \[1, 1\]",
+        ),
+        (
+            {"control_point_spacing": [0, 4]},
+            r"ElasticAugment: `control_point_spacing` must be .* > 0, got \(0, 4\)",
+        ),
+        (
+            {"control_point_displacement_sigma": [-1, 1]},
+            r"ElasticAugment: `control_point_displacement_sigma` must be .* >= 0, got \(-1, 1\)",
+        ),
+        (
+            {"rotation_interval": (1.0, 0.0)},
+            r"ElasticAugment: `rotation_interval` .* min <= max, got \(1.0, 0.0\)",
+        ),
+        ({"subsample": 0}, "ElasticAugment: `subsample` must be an integer >= 1, got 0"),
+        (
+            {"augmentation_probability": 2},
+            r"ElasticAugment: `augmentation_probability` must be a number in \[0, 1\], got 2",
+        ),
     ],
 )
 def test_invalid_arguments_are_refused(kwargs, match):

@@ -39,7 +39,11 @@ def test_gammas_stay_in_range_and_fall_on_both_sides_of_one(source, fetch):
 
 @pytest.mark.parametrize(
     ("low", "high", "match"),
-    [(2.0, 0.5, "min <= max"), (0.0, 2.0, "must be > 0"), (-1.0, 1.0, "must be > 0")],
+    [
+        (2.0, 0.5, r"GammaAugment: `\(gamma_min, gamma_max\)` .* min <= max, got \(2.0, 0.5\)"),
+        (0.0, 2.0, r"GammaAugment: `\(gamma_min, gamma_max\)` .* 0 < min .*, got \(0.0, 2.0\)"),
+        (-1.0, 1.0, r"`\(gamma_min, gamma_max\)` .* 0 < min <= max, got \(-1.0, 1.0\)"),
+    ],
 )
 def test_invalid_range_is_refused(low, high, match):
     with pytest.raises(ConfigError, match=match):

@@ -71,7 +71,10 @@ def test_labels_inside_the_mask_count(source, fetch):
 
 
 def test_probability_outside_unit_interval_is_refused():
-    with pytest.raises(ConfigError, match=r"`p` must be a probability in \[0, 1\], got 1.5"):
+    with pytest.raises(
+        ConfigError,
+        match=r"RejectIfEmpty: `p` must be a number in \[0, 1\], got 1.5",
+    ):
         RejectIfEmpty(GT, p=1.5)
 
 

@@ -12,6 +12,7 @@ from dacapo._registry import RegisteredConfig
 from dacapo.errors import ConfigError, UnknownTypeError
 from dacapo.experiments.starts import StartConfig
 from dacapo.store.converter import converter, to_plain
+from tests._registries import unregister
 
 
 @attr.s
@@ -34,6 +35,10 @@ class StackShapeConfig(_ShapeBase):
     parts: List[_ShapeBase] = attr.ib(factory=list)
     by_name: Dict[str, _ShapeBase] = attr.ib(factory=dict)
     _axes: Optional[List[str]] = attr.ib(default=None)
+
+
+# a test-only registry: the converter finds it through _ShapeBase.registry()
+unregister(_ShapeBase)
 
 
 def _box():

@@ -51,9 +51,11 @@ def test_files_is_the_default_without_options(isolated_home):
 
 
 def test_stored_config_lands_in_the_configs_folder(runs_base_dir):
-    from tests.contracts.config_examples import KIND_EXAMPLES
+    from tests._registries import registered
+    from tests.contracts.config_examples import KIND_EXAMPLES, STORE_CLASSES
 
-    create_config_store().store_task_config(KIND_EXAMPLES["task"]())
+    with registered(*STORE_CLASSES):
+        create_config_store().store_task_config(KIND_EXAMPLES["task"]())
     assert (runs_base_dir / "configs" / "tasks" / "task.yaml").is_file()
 
 

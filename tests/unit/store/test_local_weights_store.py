@@ -193,3 +193,27 @@ def test_damaged_best_file_raises_store_error(store, tmp_path, content):
     (folder / "voi.json").write_text(content)
     with pytest.raises(StoreError, match=r"best-iteration file .*voi\.json cannot be read"):
         store.retrieve_best("run", "crop", "voi")
+
+
+def test_upstream_weights_objects_are_read(store, tmp_path):
+    """Upstream DaCapo pickles a ``Weights`` object instead of a dict."""
+    run = _run()
+    folder = tmp_path / "run" / "checkpoints" / "iterations"
+    folder.mkdir(parents=True)
+    torch.save(Weights(run.model.state_dict(), run.optimizer.state_dict()), folder / "5")
+    assert store.latest_iteration("run") == 5
+    weights = store.retrieve_weights("run", 5)
+    assert torch.equal(weights.model["weight"], run.model.weight.detach())
+    other = _run(seed=1)
+    store.load_weights(other, 5)
+    assert torch.equal(other.model.weight, run.model.weight)
+    state = other.optimizer.state_dict()["state"]
+    assert state.keys() == run.optimizer.state_dict()["state"].keys()
+
+
+def test_other_objects_beside_upstream_weights_are_still_refused(store, tmp_path):
+    folder = tmp_path / "run" / "checkpoints" / "iterations"
+    folder.mkdir(parents=True)
+    torch.save(Weights({"weight": _Pickled()}, {}), folder / "1")
+    with pytest.raises(StoreError, match=r"not loaded for safety \(weights_only=True\)"):
+        store.retrieve_weights("run", 1)

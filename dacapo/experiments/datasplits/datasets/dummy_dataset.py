@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dacapo._build import build
 from .dataset import Dataset
 
 
@@ -11,7 +12,7 @@ class DummyDataset(Dataset):
     def __init__(self, dataset_config):
         self.name = dataset_config.name
         self.weight = dataset_config.weight
-        self.raw = dataset_config.raw_config.array_type(dataset_config.raw_config)
+        self.raw = build(dataset_config.raw_config)
         self.gt = None
         self.mask = None
         self.sample_points = None

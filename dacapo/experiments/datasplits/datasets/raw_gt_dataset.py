@@ -7,6 +7,7 @@ from typing import List, Optional
 from funlib.geometry import Coordinate
 
 from dacapo.errors import ConfigError
+from dacapo._build import build
 
 from .arrays import Array
 from .dataset import Dataset
@@ -31,16 +32,16 @@ class RawGTDataset(Dataset):
         self.gt = _open(dataset_config.gt_config)
         self.mask = _open(dataset_config.mask_config)
         self.sample_points = dataset_config.sample_points
-        check_geometry(self.name, self.raw, self.gt, self.mask, self.sample_points)
+        validate_geometry(self.name, self.raw, self.gt, self.mask, self.sample_points)
 
 
 def _open(array_config) -> Optional[Array]:
     if array_config is None:
         return None
-    return array_config.array_type(array_config)
+    return build(array_config)
 
 
-def check_geometry(
+def validate_geometry(
     name: str,
     raw: Array,
     gt: Optional[Array],

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import List, Optional
 
 import attr
+
+from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
 from dacapo.errors import ConfigError, DacapoError
 
 from .arrays import ArrayConfig
 from .dataset_config import DatasetConfig
-from .raw_gt_dataset import RawGTDataset
 
 
 def _to_coordinates(points) -> Optional[List[Coordinate]]:
@@ -24,7 +25,7 @@ def _to_coordinates(points) -> Optional[List[Coordinate]]:
 class RawGTDatasetConfig(DatasetConfig):
     """Raw intensities with ground truth, an optional mask and sample points."""
 
-    dataset_type = RawGTDataset
+    dataset_type = runtime_type("dacapo.experiments.datasplits.datasets.raw_gt_dataset.RawGTDataset")
 
     raw_config: Optional[ArrayConfig] = attr.ib(
         default=None,
@@ -65,11 +66,9 @@ class RawGTDatasetConfig(DatasetConfig):
                 try:
                     config.validate()
                 except ConfigError as error:
-                    raise ConfigError(
-                        f"RawGTDatasetConfig {self.name!r}, {field}: {error}"
-                    ) from error
+                    raise error.with_context(f"RawGTDatasetConfig {self.name!r}, {field}")
         try:
-            RawGTDataset(self)
+            type(self).dataset_type(self)  # the class itself: build() would validate again
         except ConfigError:
             raise
         except (DacapoError, OSError) as error:

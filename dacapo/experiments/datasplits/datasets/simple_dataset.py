@@ -10,6 +10,7 @@ from funlib.geometry import Coordinate
 
 from dacapo._paths import as_path
 from dacapo.errors import ConfigError
+from dacapo._build import build
 
 from .arrays import (
     BinarizeArrayConfig,
@@ -144,7 +145,7 @@ def _require(name: str, config: ZarrArrayConfig) -> None:
 
 
 def _dtype(config: ZarrArrayConfig) -> np.dtype:
-    return np.dtype(config.array_type(config).dtype)
+    return np.dtype(build(config).dtype)
 
 
 def _normalised_raw(name: str, raw: ZarrArrayConfig):

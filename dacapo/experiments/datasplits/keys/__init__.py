@@ -1,3 +1,9 @@
 """Keys naming the arrays and graphs of a dataset."""
 
-from .keys import ArrayKey, DataKey, GraphKey  # noqa: F401
+from .keys import ArrayKey, DataKey, GraphKey
+
+__all__ = [
+    "ArrayKey",
+    "DataKey",
+    "GraphKey",
+]

@@ -12,6 +12,7 @@ from funlib.geometry import Coordinate, Roi
 from tqdm import tqdm
 
 from dacapo.errors import ConfigError, RoiError
+from dacapo.experiments.datasplits.datasets.arrays._open_array import open_array
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 
 from .evaluation_scores import EvaluationScores
@@ -172,17 +173,9 @@ def _best_over_iterations(values: np.ndarray, higher: bool) -> Tuple[np.ndarray,
 
 
 def open_output_array(output: Union[Array, Any]) -> Array:
-    """``output`` itself if it is an ``Array``, else the zarr dataset it identifies."""
-    if isinstance(output, Array):
-        return output
-    if hasattr(output, "container") and hasattr(output, "dataset"):
-        from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
-
-        return ZarrArray.open_from_array_identifier(output)
-    raise ConfigError(
-        f"evaluate: expected the prediction as an Array or a LocalArrayIdentifier, "
-        f"got {type(output).__name__} {output!r}"
-    )
+    """The prediction ``evaluate`` was given (an ``Array`` or a
+    ``LocalArrayIdentifier``) as an ``Array``: ``open_array`` for evaluators."""
+    return open_array(output, "evaluate")
 
 
 def evaluation_roi(test: Array, truth: Array) -> Roi:

@@ -6,7 +6,7 @@ from typing import Optional
 
 import torch
 
-from dacapo.experiments.tasks._checks import check_int, check_number
+from dacapo._checks import check_int, check_number
 
 from .loss import Loss, weighted_mean
 
@@ -24,7 +24,7 @@ class AffinitiesLoss(Loss):
         owner = type(self).__name__
         self.num_affinities = check_int(owner, "num_affinities", num_affinities, 1)
         self.lsds_to_affs_weight_ratio = check_number(
-            owner, "lsds_to_affs_weight_ratio", lsds_to_affs_weight_ratio, inclusive=True
+            owner, "lsds_to_affs_weight_ratio", lsds_to_affs_weight_ratio, 0
         )
 
     def compute(

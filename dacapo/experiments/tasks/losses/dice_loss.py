@@ -1,4 +1,5 @@
-"""Soft Dice loss, an alternative to voxel-wise losses for unbalanced classes."""
+"""Soft Dice loss (squared denominator), an alternative to voxel-wise losses for
+unbalanced classes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Optional, Tuple
 
 import torch
 
-from dacapo.experiments.tasks._checks import check_choice, check_number
+from dacapo._checks import check_choice, check_number
 
 from .cross_entropy_loss import class_ids
 from .loss import Loss
@@ -15,8 +16,24 @@ ACTIVATIONS = ("softmax", "sigmoid", "tanh")
 
 
 class DiceLoss(Loss):
-    """``1 - mean over channels of (2 Σ w·p·t + smooth) / (Σ w·p + Σ w·t + smooth)``,
-    sums taken over the batch and all voxels of a channel.
+    """Soft Dice loss with squared terms in the denominator (Milletari et al.,
+    V-Net, 2016)::
+
+        1 - mean over channels of (2 Σ w·p·t + smooth) / (Σ w·p² + Σ w·t² + smooth)
+
+    sums taken over the batch and all voxels of a channel. Since
+    ``2·p·t <= p² + t²``, the loss is 0 exactly when ``p = t`` wherever
+    ``w > 0``, also for soft targets.
+
+    The squares matter for soft targets such as normalised distances. The
+    plain form, ``(2 Σ w·p·t) / (Σ w·p + Σ w·t)``, is minimised not by
+    ``p = t`` but by a binary ``p`` (1 where ``t`` exceeds half the current
+    Dice, 0 elsewhere): on distance targets it scores the exact distances
+    hardly better than a constant output, trains the model towards a
+    segmentation instead of distances, and its value on random crops stays
+    near 0.5 and can rise while training (seen: 0.70 -> 0.83 in 100
+    iterations where MSE fell from 0.72 to 0.20). For binary targets both
+    forms reach their optimum at ``p = t``.
 
     ``activation`` says how the raw model output becomes ``p`` in [0, 1] and
     what the target holds:
@@ -36,7 +53,7 @@ class DiceLoss(Loss):
     def __init__(self, activation: str = "sigmoid", smooth: float = 1.0):
         owner = type(self).__name__
         self.activation = check_choice(owner, "activation", activation, ACTIVATIONS)
-        self.smooth = check_number(owner, "smooth", smooth)
+        self.smooth = check_number(owner, "smooth", smooth, 0, strict=True)
 
     def compute(
         self,
@@ -52,7 +69,7 @@ class DiceLoss(Loss):
         weight = weight.to(probabilities.dtype).expand_as(probabilities)
         dims = [0] + list(range(2, probabilities.dim()))
         overlap = (weight * probabilities * expected).sum(dim=dims)
-        total = (weight * probabilities).sum(dim=dims) + (weight * expected).sum(dim=dims)
+        total = (weight * probabilities**2).sum(dim=dims) + (weight * expected**2).sum(dim=dims)
         dice = (2 * overlap + self.smooth) / (total + self.smooth)
         return 1 - dice.mean()
 

@@ -1,12 +1,25 @@
 """Post-processors and their parameter sets."""
 
-from .post_processor_parameters import PostProcessorParameters  # noqa: F401
-from .post_processor import PostProcessor  # noqa: F401
-from .argmax_post_processor import ArgmaxPostProcessor  # noqa: F401
-from .argmax_post_processor_parameters import ArgmaxPostProcessorParameters  # noqa: F401
-from .dummy_post_processor import DummyPostProcessor  # noqa: F401
-from .dummy_post_processor_parameters import DummyPostProcessorParameters  # noqa: F401
-from .threshold_post_processor import ThresholdPostProcessor  # noqa: F401
-from .threshold_post_processor_parameters import ThresholdPostProcessorParameters  # noqa: F401
-from .watershed_post_processor import WatershedPostProcessor  # noqa: F401
-from .watershed_post_processor_parameters import WatershedPostProcessorParameters  # noqa: F401
+from .post_processor_parameters import PostProcessorParameters
+from .post_processor import PostProcessor
+from .argmax_post_processor import ArgmaxPostProcessor
+from .argmax_post_processor_parameters import ArgmaxPostProcessorParameters
+from .dummy_post_processor import DummyPostProcessor
+from .dummy_post_processor_parameters import DummyPostProcessorParameters
+from .threshold_post_processor import ThresholdPostProcessor
+from .threshold_post_processor_parameters import ThresholdPostProcessorParameters
+from .watershed_post_processor import WatershedPostProcessor
+from .watershed_post_processor_parameters import WatershedPostProcessorParameters
+
+__all__ = [
+    "ArgmaxPostProcessor",
+    "ArgmaxPostProcessorParameters",
+    "DummyPostProcessor",
+    "DummyPostProcessorParameters",
+    "PostProcessor",
+    "PostProcessorParameters",
+    "ThresholdPostProcessor",
+    "ThresholdPostProcessorParameters",
+    "WatershedPostProcessor",
+    "WatershedPostProcessorParameters",
+]

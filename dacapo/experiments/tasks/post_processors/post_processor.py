@@ -12,10 +12,12 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 from tqdm import tqdm
 
+from dacapo._array_identifiers import LocalArrayIdentifier
 from dacapo.errors import ConfigError
+from dacapo.experiments.datasplits.datasets.arrays._open_array import open_array
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
-from dacapo.store.array_identifiers import LocalArrayIdentifier
+from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
 
 from .post_processor_parameters import PostProcessorParameters
 
@@ -48,20 +50,6 @@ def iterate_blocks(roi: Roi, block_shape: Coordinate) -> Iterator[Roi]:
         yield Roi(offset, block_shape).intersect(roi)
 
 
-def open_prediction(prediction) -> Array:
-    """An ``Array`` as is, or the zarr dataset a ``LocalArrayIdentifier`` names."""
-    if isinstance(prediction, Array):
-        return prediction
-    if isinstance(prediction, LocalArrayIdentifier):
-        from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
-
-        return ZarrArray.open_from_array_identifier(prediction)
-    raise ConfigError(
-        f"set_prediction: expected an Array or a LocalArrayIdentifier, got "
-        f"{type(prediction).__name__} {prediction!r}"
-    )
-
-
 def _for_each(blocks: List[Block], function, num_workers: int, description: str) -> None:
     """Calls ``function`` on every block, on ``num_workers`` threads, with progress."""
     progress = dict(total=len(blocks), desc=description, disable=len(blocks) < 4, leave=False)
@@ -91,7 +79,7 @@ class PostProcessor(ABC):
 
     def set_prediction(self, prediction_array) -> None:
         """Sets the prediction (an ``Array`` or ``LocalArrayIdentifier``) to process."""
-        self.prediction_array = open_prediction(prediction_array)
+        self.prediction_array = open_array(prediction_array, "set_prediction")
         self._check_prediction(self.prediction_array)
 
     def _check_prediction(self, prediction: Array) -> None:
@@ -175,8 +163,6 @@ class PostProcessor(ABC):
             return NumpyArray.from_np_array(
                 np.zeros(shape, dtype=dtype), prediction.roi, prediction.voxel_size, axes
             )
-        from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
-
         return ZarrArray.create_from_array_identifier(
             identifier,
             axes,

@@ -1,9 +1,19 @@
 """predictors."""
 
-from .dummy_predictor import DummyPredictor  # noqa: F401
-from .predictor import Predictor  # noqa: F401
-from .distance_predictor import DistancePredictor  # noqa: F401
-from .one_hot_predictor import OneHotPredictor  # noqa: F401
-from .affinities_predictor import AffinitiesPredictor  # noqa: F401
-from .inner_distance_predictor import InnerDistancePredictor  # noqa: F401
-from .hot_distance_predictor import HotDistancePredictor  # noqa: F401
+from .dummy_predictor import DummyPredictor
+from .predictor import Predictor
+from .distance_predictor import DistancePredictor
+from .one_hot_predictor import OneHotPredictor
+from .affinities_predictor import AffinitiesPredictor
+from .inner_distance_predictor import InnerDistancePredictor
+from .hot_distance_predictor import HotDistancePredictor
+
+__all__ = [
+    "AffinitiesPredictor",
+    "DistancePredictor",
+    "DummyPredictor",
+    "HotDistancePredictor",
+    "InnerDistancePredictor",
+    "OneHotPredictor",
+    "Predictor",
+]

@@ -9,11 +9,11 @@ import torch
 from funlib.geometry import Coordinate
 from scipy import ndimage
 
+from dacapo._checks import check_clip, check_int, check_neighborhood
 from dacapo.errors import ConfigError
 from dacapo.experiments.arraytypes.embedding import EmbeddingArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
-from dacapo.experiments.tasks._checks import check_clip, check_int, check_neighborhood
 from dacapo.utils.affinities import padding as neighborhood_padding
 from dacapo.utils.affinities import seg_to_affgraph
 from dacapo.utils.balance_weights import balance_weights
@@ -70,15 +70,24 @@ class AffinitiesPredictor(Predictor):
         background_as_object: bool = False,
     ):
         owner = type(self).__name__
-        self.neighborhood = [Coordinate(o) for o in check_neighborhood(owner, neighborhood)]
+        offsets = check_neighborhood(owner, "neighborhood", neighborhood)
+        self.neighborhood = [Coordinate(o) for o in offsets]
         self.lsds = bool(lsds)
         self.num_voxels = check_int(owner, "num_voxels", num_voxels, 1)
         self.downsample_lsds = check_int(owner, "downsample_lsds", downsample_lsds, 1)
         self.grow_boundary_iterations = check_int(
             owner, "grow_boundary_iterations", grow_boundary_iterations, 0
         )
-        check_clip(owner, "affs_weight_", affs_weight_clipmin, affs_weight_clipmax)
-        check_clip(owner, "lsd_weight_", lsd_weight_clipmin, lsd_weight_clipmax)
+        check_clip(
+            owner,
+            ("affs_weight_clipmin", "affs_weight_clipmax"),
+            (affs_weight_clipmin, affs_weight_clipmax),
+        )
+        check_clip(
+            owner,
+            ("lsd_weight_clipmin", "lsd_weight_clipmax"),
+            (lsd_weight_clipmin, lsd_weight_clipmax),
+        )
         self.affs_weight_clipmin, self.affs_weight_clipmax = (
             affs_weight_clipmin,
             affs_weight_clipmax,

@@ -9,10 +9,10 @@ import numpy as np
 import torch
 from funlib.geometry import Coordinate
 
+from dacapo._checks import check_choice, check_clip, check_names, check_number
 from dacapo.experiments.arraytypes.distances import DistanceArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
-from dacapo.experiments.tasks._checks import check_choice, check_clip, check_names, check_number
 from dacapo.utils.balance_weights import balance_weights
 
 from ._common import grow_spec, gt_channels, make_head, mask_over, spatial_axes, wrap
@@ -55,8 +55,8 @@ class DistancePredictor(Predictor):
             owner, "eval_activation", eval_activation, ("clamp", "tanh")
         )
         self.channels: List[str] = check_names(owner, "channels", channels)
-        self.scale_factor = check_number(owner, "scale_factor", scale_factor)
-        check_clip(owner, "", clipmin, clipmax)
+        self.scale_factor = check_number(owner, "scale_factor", scale_factor, 0, strict=True)
+        check_clip(owner, ("clipmin", "clipmax"), (clipmin, clipmax))
         self.mask_distances = bool(mask_distances)
         self.clipmin, self.clipmax = float(clipmin), float(clipmax)
 
@@ -92,7 +92,8 @@ class DistancePredictor(Predictor):
         labels = gt_channels(gt, roi, len(self.channels), type(self).__name__) != 0
         masks = [mask_over(mask, roi, target.voxel_size, len(self.channels))]
         if self.mask_distances:
-            masks.append(self._distance_mask(gt, target, mask))
+            known = mask_over(mask, gt.roi, gt.voxel_size, len(self.channels))
+            masks.append(self._distance_mask(gt, target, known))
         return self._balanced_weights(labels, masks, gt, target, moving_class_counts)
 
     def _balanced_weights(self, labels, masks, gt: Array, target: Array, moving_class_counts):
@@ -109,13 +110,19 @@ class DistancePredictor(Predictor):
         )
         return wrap(weights, target.roi, target.voxel_size, list(target.axes)), moving_class_counts
 
-    def _distance_mask(self, gt: Array, target: Array, mask: Array) -> np.ndarray:
-        """``distance_mask`` of ``target``, with the unseen region measured
-        over the whole ground truth."""
-        known = mask_over(mask, gt.roi, gt.voxel_size, 1)[0]
-        unseen = wrap(
-            unseen_distances(known, gt.voxel_size), gt.roi, gt.voxel_size, spatial_axes(gt)
-        )
+    def _distance_mask(self, gt: Array, target: Array, known: np.ndarray) -> np.ndarray:
+        """``distance_mask`` of ``target`` (one channel per class), with the
+        unseen region measured over the whole ground truth.
+
+        ``known`` is the mask over ``gt.roi`` with one channel per class (as
+        ``mask_over`` gives it, so a mask with one channel per class, as
+        ``DataSplitGenerator`` builds it, works): each class's distances are
+        checked against its own mask channel.
+        """
+        if all(np.array_equal(known[0], other) for other in known[1:]):
+            known = known[:1]  # one mask for every class: one distance transform
+        unseen = np.stack([unseen_distances(channel, gt.voxel_size) for channel in known])
+        unseen = wrap(unseen, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
         return distance_mask(target[target.roi], unseen[target.roi], self.scale_factor)
 
     @property

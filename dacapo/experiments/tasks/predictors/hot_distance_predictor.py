@@ -7,10 +7,10 @@ from typing import Any, List, Optional, Sequence
 import numpy as np
 import torch
 
+from dacapo._checks import check_kernel_size
 from dacapo.experiments.arraytypes.probabilities import ProbabilityArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
-from dacapo.experiments.tasks._checks import check_kernel_size
 
 from ._common import gt_channels, make_head, mask_over, spatial_axes, wrap
 from .distance_predictor import DistancePredictor
@@ -56,7 +56,7 @@ class HotDistancePredictor(DistancePredictor):
         clipmax: float = 0.95,
     ):
         super().__init__(channels, scale_factor, mask_distances, clipmin, clipmax)
-        self.kernel_size = check_kernel_size(type(self).__name__, kernel_size)
+        self.kernel_size = check_kernel_size(type(self).__name__, "kernel_size", kernel_size)
 
     @property
     def num_channels(self) -> int:
@@ -86,13 +86,28 @@ class HotDistancePredictor(DistancePredictor):
         updated counts (one entry per output channel)."""
         roi, n = target.roi, len(self.channels)
         labels = gt_channels(gt, roi, n, type(self).__name__) != 0
-        masks = [mask_over(mask, roi, target.voxel_size, 2 * n)]
+        masks = [self._output_mask(mask, roi, target.voxel_size)]
         if self.mask_distances:
             distance_target = wrap(target[roi][n:], roi, target.voxel_size, list(target.axes))
-            trusted = self._distance_mask(gt, distance_target, mask)
+            known = self._output_mask(mask, gt.roi, gt.voxel_size)[n:]
+            trusted = self._distance_mask(gt, distance_target, known)
             masks.append(np.concatenate([np.ones_like(trusted), trusted]))
         labels = np.concatenate([labels, labels])
         return self._balanced_weights(labels, masks, gt, target, moving_class_counts)
+
+    def _output_mask(self, mask: Optional[Array], roi, voxel_size) -> np.ndarray:
+        """``mask`` over ``roi`` with one channel per output channel.
+
+        A mask with one channel per class (as ``DataSplitGenerator`` builds it)
+        serves both the class's hot and distance channel; a mask without a
+        channel axis, with one channel, or with one per output channel is used
+        as ``mask_over`` reads it.
+        """
+        n = len(self.channels)
+        if mask is not None and "c" in mask.axes and mask.num_channels == n:
+            per_class = mask_over(mask, roi, voxel_size, n)
+            return np.concatenate([per_class, per_class])
+        return mask_over(mask, roi, voxel_size, 2 * n)
 
     @property
     def output_array_type(self) -> ProbabilityArray:

@@ -7,10 +7,10 @@ from typing import Any, List, Sequence
 import numpy as np
 import torch
 
+from dacapo._checks import check_names, check_number
 from dacapo.experiments.arraytypes.distances import DistanceArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
-from dacapo.experiments.tasks._checks import check_names, check_number
 from dacapo.utils.balance_weights import balance_weights
 
 from ._common import gt_channels, make_head, mask_over, spatial_axes, wrap
@@ -32,7 +32,7 @@ class InnerDistancePredictor(Predictor):
     def __init__(self, channels: Sequence[str], scale_factor: float):
         owner = type(self).__name__
         self.channels: List[str] = check_names(owner, "channels", channels)
-        self.scale_factor = check_number(owner, "scale_factor", scale_factor)
+        self.scale_factor = check_number(owner, "scale_factor", scale_factor, 0, strict=True)
 
     @property
     def num_channels(self) -> int:

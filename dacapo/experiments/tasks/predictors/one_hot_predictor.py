@@ -7,11 +7,11 @@ from typing import Any, List, Optional, Sequence
 import numpy as np
 import torch
 
+from dacapo._checks import check_kernel_size, check_names
 from dacapo.errors import ConfigError
 from dacapo.experiments.arraytypes.probabilities import ProbabilityArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
-from dacapo.experiments.tasks._checks import check_kernel_size, check_names
 from dacapo.utils.balance_weights import balance_weights
 
 from ._common import single_labels, make_head, mask_over, spatial_axes, wrap
@@ -31,7 +31,7 @@ class OneHotPredictor(Predictor):
     def __init__(self, classes: Sequence[str], kernel_size: Optional[int] = 1):
         owner = type(self).__name__
         self.classes: List[str] = check_names(owner, "classes", classes)
-        self.kernel_size = check_kernel_size(owner, kernel_size)
+        self.kernel_size = check_kernel_size(owner, "kernel_size", kernel_size)
 
     @property
     def num_channels(self) -> int:

@@ -1,9 +1,19 @@
 """Augmentation configs of the gunpowder trainer."""
 
-from .augment_config import AugmentConfig  # noqa: F401
-from .elastic_config import ElasticAugmentConfig  # noqa: F401
-from .gamma_config import GammaAugmentConfig  # noqa: F401
-from .intensity_config import IntensityAugmentConfig  # noqa: F401
-from .intensity_scale_shift_config import IntensityScaleShiftAugmentConfig  # noqa: F401
-from .noise_config import NoiseAugmentConfig  # noqa: F401
-from .simple_config import SimpleAugmentConfig  # noqa: F401
+from .augment_config import AugmentConfig
+from .elastic_config import ElasticAugmentConfig
+from .gamma_config import GammaAugmentConfig
+from .intensity_config import IntensityAugmentConfig
+from .intensity_scale_shift_config import IntensityScaleShiftAugmentConfig
+from .noise_config import NoiseAugmentConfig
+from .simple_config import SimpleAugmentConfig
+
+__all__ = [
+    "AugmentConfig",
+    "ElasticAugmentConfig",
+    "GammaAugmentConfig",
+    "IntensityAugmentConfig",
+    "IntensityScaleShiftAugmentConfig",
+    "NoiseAugmentConfig",
+    "SimpleAugmentConfig",
+]

@@ -6,15 +6,16 @@ from typing import List, Tuple
 
 import attr
 
-from ._checks import (
+from dacapo._checks import (
     as_list,
     as_tuple,
+    check_fraction,
     check_int,
     check_interval,
     check_numbers,
-    check_probability,
     check_same_length,
 )
+
 from .augment_config import AugmentConfig
 
 
@@ -66,20 +67,17 @@ class ElasticAugmentConfig(AugmentConfig):
         metadata={"help_text": "Probability of deforming a batch at all."},
     )
 
-    def __attrs_post_init__(self):
-        self.validate()
-
     def validate(self) -> None:
         owner = "ElasticAugmentConfig"
         spacing, sigma = self.control_point_spacing, self.control_point_displacement_sigma
         check_numbers(owner, "control_point_spacing", spacing, 0, strict=True)
-        check_numbers(owner, "control_point_displacement_sigma", sigma, 0, strict=False)
+        check_numbers(owner, "control_point_displacement_sigma", sigma, 0)
         check_same_length(
-            owner, ("control_point_spacing", "control_point_displacement_sigma"), spacing, sigma
+            owner, ("control_point_spacing", "control_point_displacement_sigma"), (spacing, sigma)
         )
         check_interval(owner, "rotation_interval", self.rotation_interval)
         check_int(owner, "subsample", self.subsample, 1)
-        check_probability(owner, "augmentation_probability", self.augmentation_probability)
+        check_fraction(owner, "augmentation_probability", self.augmentation_probability)
 
     def node(self, raw_key, gt_key, mask_key):
         """The ``dacapo.gp.ElasticAugment`` node (applies to every requested array)."""

@@ -6,7 +6,8 @@ from typing import Tuple
 
 import attr
 
-from ._checks import as_tuple, check_interval
+from dacapo._checks import as_tuple, check_interval
+
 from .augment_config import AugmentConfig
 
 
@@ -25,9 +26,6 @@ class GammaAugmentConfig(AugmentConfig):
             "above 1 darken, below 1 brighten."
         },
     )
-
-    def __attrs_post_init__(self):
-        self.validate()
 
     def validate(self) -> None:
         check_interval("GammaAugmentConfig", "gamma_range", self.gamma_range, positive=True)

@@ -6,7 +6,8 @@ from typing import Tuple
 
 import attr
 
-from ._checks import as_tuple, check_interval, check_probability
+from dacapo._checks import as_tuple, check_fraction, check_interval
+
 from .augment_config import AugmentConfig
 
 
@@ -36,13 +37,10 @@ class IntensityAugmentConfig(AugmentConfig):
         metadata={"help_text": "Probability of changing a batch at all."},
     )
 
-    def __attrs_post_init__(self):
-        self.validate()
-
     def validate(self) -> None:
         check_interval("IntensityAugmentConfig", "scale", self.scale)
         check_interval("IntensityAugmentConfig", "shift", self.shift)
-        check_probability(
+        check_fraction(
             "IntensityAugmentConfig", "augmentation_probability", self.augmentation_probability
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attr
 
-from dacapo.errors import ConfigError
+from dacapo._checks import check_number
 
 from .augment_config import AugmentConfig
 
@@ -20,16 +20,9 @@ class IntensityScaleShiftAugmentConfig(AugmentConfig):
     scale: float = attr.ib(metadata={"help_text": "Factor applied to raw intensities."})
     shift: float = attr.ib(metadata={"help_text": "Offset added after scaling."})
 
-    def __attrs_post_init__(self):
-        self.validate()
-
     def validate(self) -> None:
-        for name in ("scale", "shift"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ConfigError(
-                    f"IntensityScaleShiftAugmentConfig: `{name}` must be a number, got {value!r}"
-                )
+        check_number("IntensityScaleShiftAugmentConfig", "scale", self.scale)
+        check_number("IntensityScaleShiftAugmentConfig", "shift", self.shift)
 
     def node(self, raw_key, gt_key, mask_key):
         """The ``gp.IntensityScaleShift`` node on ``raw_key``."""

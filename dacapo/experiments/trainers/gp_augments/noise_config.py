@@ -6,9 +6,9 @@ from typing import Any, Dict, Optional
 
 import attr
 
+from dacapo._checks import check_choice, check_fraction, check_number
 from dacapo.errors import ConfigError
 
-from ._checks import check_probability
 from .augment_config import AugmentConfig
 
 # skimage.util.random_noise modes and the options each accepts
@@ -21,6 +21,9 @@ _MODE_OPTIONS = {
     "s&p": ("amount", "salt_vs_pepper"),
 }
 _OPTIONS = ("mean", "var", "amount", "salt_vs_pepper")
+# upstream DaCapo's ``kwargs`` keys that are named differently here
+_UPSTREAM_KEYS = {"p": "augmentation_probability"}
+_UPSTREAM_FIELDS = ("mode", "clip", "augmentation_probability") + _OPTIONS
 
 
 @attr.s
@@ -59,15 +62,43 @@ class NoiseAugmentConfig(AugmentConfig):
         default=1.0, metadata={"help_text": "Probability of adding noise to a batch at all."}
     )
 
-    def __attrs_post_init__(self):
-        self.validate()
+    @classmethod
+    def upgrade_stored(cls, data: Dict[str, Any]) -> Dict[str, Any]:
+        """A stored dict in upstream DaCapo's form as this class stores it.
+
+        Upstream stores one ``kwargs`` dict of ``gp.NoiseAugment`` keywords,
+        e.g. ``{"kwargs": {"mode": "gaussian", "var": 0.01}}``; its keys become
+        the explicit fields (``p`` becomes ``augmentation_probability``). Other
+        dicts are returned unchanged. The converter calls this on load.
+        """
+        if "kwargs" not in data:
+            return data
+        owner = "NoiseAugmentConfig (upstream form with `kwargs`)"
+        upstream = data["kwargs"]
+        if not isinstance(upstream, dict):
+            raise ConfigError(
+                f"{owner}: `kwargs` must be a mapping of gp.NoiseAugment keywords, got "
+                f"{type(upstream).__name__} {upstream!r}"
+            )
+        names = {key: _UPSTREAM_KEYS.get(key, key) for key in upstream}
+        unknown = sorted(k for k, name in names.items() if name not in _UPSTREAM_FIELDS)
+        if unknown:
+            raise ConfigError(
+                f"{owner}: unsupported keyword(s) {unknown}; expected some of "
+                f"{sorted(set(_UPSTREAM_FIELDS) - {'augmentation_probability'}) + ['p']}"
+            )
+        rest = {k: v for k, v in data.items() if k != "kwargs"}
+        both = sorted(name for name in names.values() if name in rest)
+        if both:
+            raise ConfigError(
+                f"{owner}: {both} given both inside `kwargs` and as fields; keep one"
+            )
+        rest.update({names[key]: value for key, value in upstream.items()})
+        return rest
 
     def validate(self) -> None:
         owner = "NoiseAugmentConfig"
-        if self.mode not in _MODE_OPTIONS:
-            raise ConfigError(
-                f"{owner}: unknown `mode` {self.mode!r}; expected one of {sorted(_MODE_OPTIONS)}"
-            )
+        check_choice(owner, "mode", self.mode, sorted(_MODE_OPTIONS))
         unused = [o for o in _OPTIONS if getattr(self, o) is not None]
         unused = [o for o in unused if o not in _MODE_OPTIONS[self.mode]]
         if unused:
@@ -75,14 +106,11 @@ class NoiseAugmentConfig(AugmentConfig):
                 f"{owner}: {unused} do not apply to mode {self.mode!r} (it accepts "
                 f"{list(_MODE_OPTIONS[self.mode]) or 'no options'}); remove them"
             )
-        if self.var is not None and not (_number(self.var) and self.var >= 0):
-            raise ConfigError(f"{owner}: `var` must be a number >= 0, got {self.var!r}")
-        if self.mean is not None and not _number(self.mean):
-            raise ConfigError(f"{owner}: `mean` must be a number, got {self.mean!r}")
-        for name in ("amount", "salt_vs_pepper"):
-            if getattr(self, name) is not None:
-                check_probability(owner, name, getattr(self, name))
-        check_probability(owner, "augmentation_probability", self.augmentation_probability)
+        check_number(owner, "var", self.var, 0, allow_none=True)
+        check_number(owner, "mean", self.mean, allow_none=True)
+        check_fraction(owner, "amount", self.amount, allow_none=True)
+        check_fraction(owner, "salt_vs_pepper", self.salt_vs_pepper, allow_none=True)
+        check_fraction(owner, "augmentation_probability", self.augmentation_probability)
 
     def options(self) -> Dict[str, Any]:
         """The noise options given (not ``None``), as ``random_noise`` keywords."""
@@ -96,7 +124,3 @@ class NoiseAugmentConfig(AugmentConfig):
             raw_key, mode=self.mode, clip=self.clip, p=self.augmentation_probability,
             **self.options(),
         )
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)

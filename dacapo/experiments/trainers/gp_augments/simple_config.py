@@ -6,9 +6,9 @@ from typing import List, Optional
 
 import attr
 
+from dacapo._checks import as_list, check_fraction
 from dacapo.errors import ConfigError
 
-from ._checks import as_list, check_probability
 from .augment_config import AugmentConfig
 
 
@@ -58,9 +58,6 @@ class SimpleAugmentConfig(AugmentConfig):
         metadata={"help_text": "Probability of changing a batch at all."},
     )
 
-    def __attrs_post_init__(self):
-        self.validate()
-
     def validate(self) -> None:
         owner = "SimpleAugmentConfig"
         for name in ("mirror_only", "transpose_only"):
@@ -81,8 +78,8 @@ class SimpleAugmentConfig(AugmentConfig):
             )
         for name in ("mirror_probs", "transpose_probs"):
             for value in getattr(self, name) or []:
-                check_probability(owner, name, value)
-        check_probability(owner, "augmentation_probability", self.augmentation_probability)
+                check_fraction(owner, name, value)
+        check_fraction(owner, "augmentation_probability", self.augmentation_probability)
 
     def node(self, raw_key, gt_key, mask_key):
         """The ``gp.SimpleAugment`` node (applies to every requested array)."""

@@ -173,19 +173,20 @@ def test_transposed_convolution_upsampling_gives_the_same_shapes():
     constant = unet_config()
     transposed = unet_config(constant_upsample=False)
     architecture = transposed.architecture_type(transposed)
-    assert isinstance(architecture.unet.r_up[0].up, torch.nn.ConvTranspose2d)
+    # r_up[head][level], named as upstream DaCapo's; the ReLU follows in `up`
+    assert isinstance(architecture.unet.r_up[0][0].up[0], torch.nn.ConvTranspose2d)
     assert output_of(transposed) == output_of(constant)
 
 
 def test_attention_gates_weigh_the_skip_connections():
     config = unet_config(use_attention=True)
     architecture = config.architecture_type(config)
-    assert len(architecture.unet.attention) == 1
+    assert len(architecture.unet.attention[0]) == 1  # attention[head][level]
     x = torch.rand(2, 1, 36, 36)
     out = architecture(x)
     assert out.shape == (2, 2, 20, 20)
     out.sum().backward()
-    assert architecture.unet.attention[0].psi.weight.grad is not None
+    assert architecture.unet.attention[0][0].psi.conv_pass[0].weight.grad is not None
 
 
 def test_batch_norm_layers_and_a_dry_run_that_leaves_their_statistics():

@@ -143,7 +143,10 @@ def test_trainable_layers(zoo, tmp_path):
 
 def test_invalid_trainable_layers():
     config = ModelZooConfig(name="zoo", model_id="affable-shark", trainable_layers="(")
-    with pytest.raises(ConfigError, match=r"trainable_layers '\(' is not a valid regular"):
+    with pytest.raises(
+        ConfigError,
+        match=r"ModelZooConfig 'zoo': `trainable_layers` must be a valid regular .*, got '\('",
+    ):
         config.validate()
 
 

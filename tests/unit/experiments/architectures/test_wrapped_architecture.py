@@ -9,7 +9,9 @@ from funlib.geometry import Coordinate
 from dacapo.errors import ConfigError
 from dacapo.experiments.architectures import WrappedArchitecture, WrappedArchitectureConfig
 from dacapo.experiments.model import Model
+from dacapo.store.config_store import _check_storable
 from dacapo.store.converter import converter
+from dacapo.store.file_config_store import FileConfigStore
 
 
 def pretrained_network() -> torch.nn.Sequential:
@@ -70,7 +72,9 @@ def test_regex_that_matches_nothing_is_an_error():
 def test_invalid_regex():
     config = wrapped(pretrained_network(), trainable_parameters="conv[")
     assert config.verify()[0] is False
-    with pytest.raises(ConfigError, match=r"trainable_parameters 'conv\[' is not a valid regular"):
+    message = r"WrappedArchitectureConfig 'wrapped': `trainable_parameters` must be a valid "
+    message += r"regular expression .*, got 'conv\['; "
+    with pytest.raises(ConfigError, match=message):
         config.validate()
 
 
@@ -161,3 +165,24 @@ def test_config_with_a_path_round_trips(tmp_path):
     data = converter.unstructure(config)
     assert data["module"] == str(tmp_path / "network.pt")
     assert converter.structure(data, WrappedArchitectureConfig) == config
+
+
+def test_storing_an_in_memory_module_says_to_save_it_to_a_file(tmp_path):
+    store = FileConfigStore(tmp_path / "configs")
+    with pytest.raises(ConfigError, match="architecture config 'wrapped': field module holds "
+                       "an in-memory Sequential .* torch.save\\(module, path\\)"):
+        store.store_architecture_config(wrapped(pretrained_network()))
+    assert store.retrieve_architecture_config_names() == []
+    # the fix the message gives: save the module and store its path
+    torch.save(pretrained_network(), tmp_path / "network.pt")
+    config = wrapped(tmp_path / "network.pt")
+    store.store_architecture_config(config)
+    assert store.retrieve_architecture_config("wrapped") == config
+
+
+def test_other_in_memory_objects_cannot_be_stored():
+    document = {"name": "x", "values": [1, (2, object())]}
+    with pytest.raises(ConfigError, match="field values\\[1\\]\\[1\\] holds an in-memory "
+                       "object object.*give a plain value"):
+        _check_storable(document, "array config 'x'")
+    _check_storable({"a": [1, 2.5, "s", None, True, (3, 4)], "b": {"c": 1}}, "ok")

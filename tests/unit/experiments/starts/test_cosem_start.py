@@ -5,6 +5,8 @@ import logging
 from pathlib import Path
 
 import pytest
+
+from dacapo import build
 import torch
 
 from dacapo.errors import ConfigError, DacapoError, NoSuchCheckpointError, StoreError
@@ -32,7 +34,7 @@ def test_config_names_cosem_start_and_round_trips(tmp_path):
     config = CosemStartConfig(
         "setup04", "1820500", "cosem", tmp_path / "w.pt", channels=["mito", "er"]
     )
-    assert config.start_type is CosemStart
+    assert config.start_type == CosemStart and type(config).start_type is CosemStart
     data = converter.unstructure(config)
     assert data["__type__"] == "CosemStartConfig"
     assert data["weights_file"] == str(tmp_path / "w.pt")
@@ -119,7 +121,7 @@ def test_bad_channels(channels, problem):
     config = CosemStartConfig("setup04", "1820500", channels=channels)
     assert config.verify()[0] is False
     with pytest.raises(ConfigError, match=problem):
-        CosemStart(config)
+        build(config)
 
 
 def test_run_config_with_a_cosem_start_round_trips_through_the_store(runs_base_dir):

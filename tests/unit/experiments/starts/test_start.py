@@ -19,6 +19,7 @@ from dacapo.experiments.tasks.task_config import TaskConfig
 from dacapo.experiments.trainers.trainer_config import TrainerConfig
 from dacapo.store.converter import converter
 from dacapo.store.create_store import create_config_store, create_weights_store
+from tests._registries import registered_fixture, unregister
 
 
 @attr.s
@@ -26,6 +27,11 @@ class _StartTestTaskConfig(TaskConfig, abstract=True):
     """A task config that declares its output channel names."""
 
     channels: List[str] = attr.ib(factory=list)
+
+
+# test-only: registered (so that stored run configs read back) only while this module runs
+unregister(_StartTestTaskConfig)
+_start_test_task_registered = registered_fixture(_StartTestTaskConfig)
 
 
 def tiny_model(head_channels: int = 3) -> torch.nn.Sequential:
@@ -71,7 +77,7 @@ def source(runs_base_dir):
 
 def test_config_names_start_and_round_trips():
     config = StartConfig("source", "1000")
-    assert config.start_type is Start
+    assert config.start_type == Start and type(config).start_type is Start
     data = converter.unstructure(config)
     assert data == {"__type__": "StartConfig", "run": "source", "criterion": "1000"}
     assert converter.structure(data, StartConfig) == config

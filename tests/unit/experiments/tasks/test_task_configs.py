@@ -71,45 +71,87 @@ def test_valid_configs_verify(tmp_path):
 
 
 BAD = [
-    (DummyTaskConfig("d", 0, 0.5), "DummyTaskConfig 'd': embedding_dims must be an integer >= 1"),
-    (DummyTaskConfig("d", 2, -0.5), "detection_threshold must be a finite number >= 0"),
-    (DistanceTaskConfig("d", [], 1.0, 1.0), "DistanceTaskConfig 'd': channels must be a non-empty"),
-    (DistanceTaskConfig("d", ["a"], 0.0, 1.0), "clip_distance must be a finite number > 0"),
-    (DistanceTaskConfig("d", ["a"], 1.0, -1.0), "tol_distance must be a finite number >= 0"),
-    (DistanceTaskConfig("d", ["a"], 1.0, 1.0, scale_factor=0.0), "scale_factor must be"),
-    (DistanceTaskConfig("d", ["a"], 1.0, 1.0, clipmin=0.9, clipmax=0.1), "clipmin <= clipmax"),
-    (DistanceTaskConfig("d", ["a"], 1.0, 1.0, loss="l1"), r"loss must be one of \['mse', 'dice'\]"),
+    (
+        DummyTaskConfig("d", 0, 0.5),
+        "DummyTaskConfig 'd': `embedding_dims` must be an integer >= 1, got 0",
+    ),
+    (
+        DummyTaskConfig("d", 2, -0.5),
+        "'d': `detection_threshold` must be a finite number >= 0, got -0.5",
+    ),
+    (
+        DistanceTaskConfig("d", [], 1.0, 1.0),
+        r"DistanceTaskConfig 'd': `channels` must be a non-empty .*, got \[\]",
+    ),
+    (
+        DistanceTaskConfig("d", ["a"], 0.0, 1.0),
+        "'d': `clip_distance` must be a finite number > 0, got 0.0",
+    ),
+    (
+        DistanceTaskConfig("d", ["a"], 1.0, -1.0),
+        "'d': `tol_distance` must be a finite number >= 0, got -1.0",
+    ),
+    (
+        DistanceTaskConfig("d", ["a"], 1.0, 1.0, scale_factor=0.0),
+        "'d': `scale_factor` must be .*, got 0.0",
+    ),
+    (
+        DistanceTaskConfig("d", ["a"], 1.0, 1.0, clipmin=0.9, clipmax=0.1),
+        "DistanceTaskConfig 'd': `clipmin`, `clipmax` .* clipmin <= clipmax <= 1, got 0.9, 0.1",
+    ),
+    (
+        DistanceTaskConfig("d", ["a"], 1.0, 1.0, loss="l1"),
+        r"DistanceTaskConfig 'd': `loss` must be one of \['mse', 'dice'\], got 'l1'",
+    ),
     (
         InnerDistanceTaskConfig("i", ["a", "a"], 1.0, 1.0),
-        "InnerDistanceTaskConfig 'i': channels .* repeat",
+        r"InnerDistanceTaskConfig 'i': `channels` .*, got \['a', 'a'\]; \['a'\] repeat",
     ),
     (
         HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=4),
-        "HotDistanceTaskConfig 'h': kernel_size must be odd",
+        "HotDistanceTaskConfig 'h': `kernel_size` must be odd, got 4",
     ),
     (
         HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=0),
-        "kernel_size must be an integer >= 1",
+        "HotDistanceTaskConfig 'h': `kernel_size` must be an integer >= 1, got 0",
     ),
-    (OneHotTaskConfig("o", "bg"), "OneHotTaskConfig 'o': classes must be a non-empty list"),
-    (OneHotTaskConfig("o", ["a"], loss="mse"), "loss must be one of"),
-    (OneHotTaskConfig("o", ["a"], clip_distance=-1.0), "clip_distance must be"),
-    (AffinitiesTaskConfig("a", []), "AffinitiesTaskConfig 'a': neighborhood must be a non-empty"),
-    (AffinitiesTaskConfig("a", NEIGHBORHOOD, num_lsd_voxels=0), "num_lsd_voxels must be"),
-    (AffinitiesTaskConfig("a", NEIGHBORHOOD, downsample_lsds=0), "downsample_lsds must be"),
+    (
+        OneHotTaskConfig("o", "bg"),
+        "OneHotTaskConfig 'o': `classes` must be a non-empty list .*, got 'bg'",
+    ),
+    (OneHotTaskConfig("o", ["a"], loss="mse"), "'o': `loss` must be one of .*, got 'mse'"),
+    (OneHotTaskConfig("o", ["a"], clip_distance=-1.0), "'o': `clip_distance` must be .*, got -1.0"),
+    (
+        AffinitiesTaskConfig("a", []),
+        r"AffinitiesTaskConfig 'a': `neighborhood` must be a non-empty .*got \[\]",
+    ),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, num_lsd_voxels=0),
+        "AffinitiesTaskConfig 'a': `num_lsd_voxels` must be an integer >= 1, got 0",
+    ),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, downsample_lsds=0),
+        "AffinitiesTaskConfig 'a': `downsample_lsds` must be an integer >= 1, got 0",
+    ),
     (
         AffinitiesTaskConfig("a", NEIGHBORHOOD, grow_boundary_iterations=-2),
-        "grow_boundary_iterations",
+        "AffinitiesTaskConfig 'a': `grow_boundary_iterations` must be .* >= 0, got -2",
     ),
     (
         AffinitiesTaskConfig("a", NEIGHBORHOOD, lsds_to_affs_weight_ratio=-1.0),
-        "lsds_to_affs_weight_ratio",
+        "AffinitiesTaskConfig 'a': `lsds_to_affs_weight_ratio` must be .* >= 0, got -1.0",
     ),
-    (AffinitiesTaskConfig("a", NEIGHBORHOOD, affs_weight_clipmax=1.5), "affs_weight_clipmax"),
-    (AffinitiesTaskConfig("a", NEIGHBORHOOD, lsd_weight_clipmin=0.0), "lsd_weight_clipmin"),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, affs_weight_clipmax=1.5),
+        "AffinitiesTaskConfig 'a': .*`affs_weight_clipmax` must satisfy .*, got 0.05, 1.5",
+    ),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, lsd_weight_clipmin=0.0),
+        "AffinitiesTaskConfig 'a': `lsd_weight_clipmin` must be a finite number > 0, got 0.0",
+    ),
     (
         PretrainedTaskConfig("p", DistanceTaskConfig("sub", [], 1.0, 1.0), Path("w.pt")),
-        "DistanceTaskConfig 'sub': channels",
+        r"DistanceTaskConfig 'sub': `channels` .*, got \[\]",
     ),
     (
         PretrainedTaskConfig("p", DistanceTaskConfig("sub", ["a"], 1.0, 1.0), Path("missing.pt")),

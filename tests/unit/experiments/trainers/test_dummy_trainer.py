@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from dacapo._build import build
 from dacapo.errors import ConfigError
 from dacapo.experiments.architectures import DummyArchitectureConfig
 from dacapo.experiments.tasks.dummy_task_config import DummyTaskConfig
@@ -70,20 +71,26 @@ def test_can_train_anything():
 
 def test_batches_before_build_are_an_error():
     trainer = DummyTrainer(DummyTrainerConfig("dummy", 1, 1e-3, False))
-    with pytest.raises(ConfigError, match="call build_batch_provider"):
+    with pytest.raises(RuntimeError, match="call build_batch_provider"):
         trainer.next_batch()
 
 
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("dummy", 0, 1e-3, False), "`batch_size` must be a whole number >= 1, got 0"),
-        (("dummy", 2, -1.0, False), "`learning_rate` must be a number > 0"),
-        (("dummy", 2, 1e-3, "yes"), "`mirror_augment` must be True or False"),
+        (
+            ("dummy", 0, 1e-3, False),
+            "DummyTrainerConfig 'dummy': `batch_size` must be an integer >= 1, got 0",
+        ),
+        (
+            ("dummy", 2, -1.0, False),
+            "'dummy': `learning_rate` must be a finite number > 0, got -1.0",
+        ),
+        (("dummy", 2, 1e-3, "yes"), "'dummy': `mirror_augment` must be True or False, got 'yes'"),
     ],
 )
 def test_invalid_configs(args, message):
     config = DummyTrainerConfig(*args)
     assert not config.verify()[0]
     with pytest.raises(ConfigError, match=message):
-        DummyTrainer(config)
+        build(config)

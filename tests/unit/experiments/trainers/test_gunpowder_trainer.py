@@ -8,6 +8,7 @@ import pytest
 import zarr
 from funlib.geometry import Coordinate, Roi
 
+from dacapo._build import build
 from dacapo.errors import ConfigError, DacapoError
 from dacapo.experiments.architectures import CNNectomeUNetConfig
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
@@ -17,7 +18,11 @@ from dacapo.experiments.trainers import (
     GunpowderTrainerConfig,
     _gp_sampling,
 )
-from dacapo.experiments.trainers.gp_augments import SimpleAugmentConfig
+from dacapo.experiments.trainers.gp_augments import (
+    ElasticAugmentConfig,
+    GammaAugmentConfig,
+    SimpleAugmentConfig,
+)
 from dacapo.experiments.trainers.gunpowder_trainer import (
     clipped_raw_roi,
     sample_geometry,
@@ -194,8 +199,6 @@ def test_points_too_close_to_the_border_fall_back_to_random_locations(model, tas
 
 @pytest.mark.parametrize("fetchers", [0, 1])
 def test_a_sample_larger_than_the_data_is_a_clear_error(model, task, fetchers):
-    from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig
-
     # the 16x16 output fits into 20x20 data, but not once rotated by 45 degrees
     data = dataset(size=20)
     rotate = ElasticAugmentConfig([10, 10], [0.0, 0.0], (0.785, 0.786))
@@ -263,13 +266,44 @@ def test_snapshots_every_interval(tmp_path, model, task):
     assert sorted(root.group_keys()) == ["0", "2"]
     volumes = root["2/volumes"]
     names = ["gt", "mask", "prediction", "raw", "target", "weight"]
-    assert sorted(volumes.array_keys()) == names
-    assert volumes["raw"].shape == (2, 20, 20)
-    assert volumes["prediction"].shape == (2, 1, 16, 16)
-    assert dict(volumes["target"].attrs) == {
-        "resolution": [1, 1], "offset": [2, 2], "axes": ["b", "c", "y", "x"]
-    }
-    assert volumes["raw"].attrs["axes"] == ["b", "y", "x"]
+    assert sorted(volumes.group_keys()) == names
+    assert all(sorted(volumes[name].array_keys()) == ["0", "1"] for name in names)
+    assert volumes["raw/0"].shape == (20, 20)
+    assert volumes["prediction/1"].shape == (1, 16, 16)
+    # each sample at its world position: the output 2 voxels inside the input
+    for sample in ("0", "1"):
+        raw_offset = volumes[f"raw/{sample}"].attrs["offset"]
+        assert dict(volumes[f"target/{sample}"].attrs) == {
+            "resolution": [1, 1],
+            "offset": [raw_offset[0] + 2, raw_offset[1] + 2],
+            "axes": ["c", "y", "x"],
+        }
+    assert volumes["raw/0"].attrs["axes"] == ["y", "x"]
+
+
+def test_snapshot_samples_lie_where_they_were_sampled(tmp_path, model, task):
+    rng = np.random.default_rng(1)
+    raw = rng.random((60, 60), dtype=np.float32)
+    gt = rng.integers(0, 2, (60, 60)).astype(np.uint64)
+    data = dataset()
+    data.raw = array(raw, offset=(40, 60), voxel_size=(2, 2))
+    data.gt = array(gt, offset=(40, 60), voxel_size=(2, 2))
+    container = LocalContainerIdentifier(tmp_path / "snapshot.zarr")
+    trainer = make_trainer([data], model, task, container, snapshot_interval=1, batch_size=4)
+    optimizer = trainer.create_optimizer(model)
+    with trainer:
+        list(trainer.iterate(1, model, optimizer, "cpu"))
+    volumes = zarr.open_group(str(tmp_path / "snapshot.zarr"), mode="r")["0/volumes"]
+    offsets = set()
+    for sample in map(str, range(4)):
+        for name, source in (("raw", data.raw), ("gt", data.gt)):
+            stored = volumes[f"{name}/{sample}"]
+            assert stored.attrs["resolution"] == [2, 2]
+            roi = Roi(stored.attrs["offset"], Coordinate(stored.shape) * 2)
+            # raw is zero-padded beyond its ROI, as the pipeline pads it
+            np.testing.assert_array_equal(stored[:], source.to_ndarray(roi, fill_value=0))
+        offsets.add(tuple(volumes[f"raw/{sample}"].attrs["offset"]))
+    assert len(offsets) > 1  # the samples were taken at different places
 
 
 def test_no_snapshots_without_interval(tmp_path, model, task):
@@ -323,28 +357,39 @@ def test_gt_voxel_size_must_match_the_model_output(model, task):
 
 def test_batches_need_a_running_pipeline(model, task):
     trainer = GunpowderTrainer(trainer_config())
-    with pytest.raises(DacapoError, match="call build_batch_provider"):
+    with pytest.raises(RuntimeError, match="call build_batch_provider"):
         trainer.__enter__()
     trainer.build_batch_provider([dataset()], model, task)
-    with pytest.raises(DacapoError, match="use `with trainer:`"):
+    with pytest.raises(RuntimeError, match="use `with trainer:`"):
         trainer.next_batch()
-    with trainer, pytest.raises(DacapoError, match="the pipeline is running"):
+    with trainer, pytest.raises(RuntimeError, match="the pipeline is running"):
         trainer.build_batch_provider([dataset()], model, task)
 
 
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"batch_size": 0}, "`batch_size` must be a whole number >= 1"),
-        ({"learning_rate": 0.0}, "`learning_rate` must be a number > 0"),
-        ({"num_data_fetchers": -1}, "`num_data_fetchers` must be a whole number >= 0"),
-        ({"snapshot_interval": 0}, "`snapshot_interval` must be a whole number >= 1"),
-        ({"min_masked": 1.5}, r"`min_masked` must be a fraction in \[0, 1\]"),
-        ({"clip_raw": "yes"}, "`clip_raw` must be True or False"),
-        ({"augments": ["elastic"]}, "`augments` must hold AugmentConfig objects"),
+        (
+            {"batch_size": 0},
+            "GunpowderTrainerConfig 'gp': `batch_size` must be an integer >= 1, got 0",
+        ),
+        ({"batch_size": True}, "'gp': `batch_size` must be an integer >= 1, got True"),
+        ({"learning_rate": 0.0}, "'gp': `learning_rate` must be a finite number > 0, got 0.0"),
+        ({"num_data_fetchers": -1}, "'gp': `num_data_fetchers` must be an integer >= 0, got -1"),
+        (
+            {"snapshot_interval": 0},
+            r"'gp': `snapshot_interval` must be an integer >= 1 \(or None\), got 0",
+        ),
+        ({"min_masked": 1.5}, r"'gp': `min_masked` must be a number in \[0, 1\] .*, got 1.5"),
+        ({"clip_raw": "yes"}, "'gp': `clip_raw` must be True or False, got 'yes'"),
+        (
+            {"augments": ["elastic"]},
+            r"'gp': `augments\[0\]` must be an AugmentConfig, got str 'elastic'",
+        ),
+        ({"augments": None}, "'gp': `augments` must be a list of AugmentConfig objects, got None"),
         ({"sample_strategy": "random"}, "unknown `sample_strategy` 'random'"),
         ({"sample_strategy": "anywhere"}, "'anywhere' ignores the mask but `min_masked` is 0.15"),
-        ({"warmup_iterations": -5}, "`warmup_iterations` must be a whole number >= 0"),
+        ({"warmup_iterations": -5}, "'gp': `warmup_iterations` must be an integer >= 0, got -5"),
     ],
 )
 def test_invalid_configs(kwargs, message):
@@ -352,7 +397,31 @@ def test_invalid_configs(kwargs, message):
     ok, reason = config.verify()
     assert not ok
     with pytest.raises(ConfigError, match=message):
-        GunpowderTrainer(config)
+        build(config)
+
+
+@pytest.mark.parametrize(
+    "augment, message",
+    [
+        (
+            GammaAugmentConfig((2.0, 0.5)),
+            r"GunpowderTrainerConfig 'gp': `augments\[1\]`: GammaAugmentConfig: `gamma_range` "
+            r"must be a pair \(min, max\) .*, got \(2.0, 0.5\)",
+        ),
+        (
+            ElasticAugmentConfig([4, 4], [1.0, 1.0], (0, 1), subsample=0),
+            r"'gp': `augments\[1\]`: ElasticAugmentConfig: `subsample` must be an integer >= 1, "
+            "got 0",
+        ),
+    ],
+)
+def test_building_the_trainer_checks_each_augment(augment, message):
+    # an augment config is checked when the trainer is built, not when created
+    config = trainer_config(augments=[SimpleAugmentConfig(), augment])
+    ok, reason = config.verify()
+    assert not ok and "`augments[1]`" in reason
+    with pytest.raises(ConfigError, match=message):
+        build(config)
 
 
 def test_config_defaults_and_positional_order():

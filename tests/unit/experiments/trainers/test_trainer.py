@@ -1,11 +1,15 @@
 """The ``Trainer`` base class: optimizer, learning-rate warm-up, training step."""
 
+import ast
+import inspect
+
 import numpy as np
 import pytest
 import torch
 
 from dacapo.errors import ConfigError
 from dacapo.experiments.trainers import DummyTrainerConfig, Trainer
+from dacapo.experiments.trainers import trainer as trainer_module
 from dacapo.experiments.trainers.trainer import WARMUP_START_FACTOR
 
 
@@ -71,6 +75,32 @@ def test_resuming_positions_the_warm_up_at_the_iteration():
     assert lr(optimizer) == pytest.approx(0.1 * (0.01 + 0.99 * 0.5))
 
 
+def test_the_scheduler_reports_the_learning_rate_it_set():
+    trainer, model, optimizer = make(warmup=10, rate=0.1)
+    list(trainer.iterate(7, model, optimizer, "cpu"))
+    trainer.iteration = 2  # resumed from an earlier checkpoint
+    list(trainer.iterate(1, model, optimizer, "cpu"))
+    assert trainer.scheduler.last_epoch == 3
+    assert lr(optimizer) == pytest.approx(0.1 * (0.01 + 0.99 * 0.3))
+    assert trainer.scheduler.get_last_lr() == [lr(optimizer)]
+    assert trainer.scheduler.optimizer is optimizer
+
+
+def test_trainer_writes_no_private_scheduler_state():
+    # torch's private attributes (e.g. ``_last_lr``) may change between versions
+    source = inspect.getsource(trainer_module)
+    private_writes = [
+        ast.unparse(target)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute)
+        and target.attr.startswith("_")
+        and "scheduler" in ast.unparse(target.value)
+    ]
+    assert private_writes == []
+
+
 def test_an_optimizer_made_elsewhere_gets_a_schedule_too():
     trainer, model, _ = make(warmup=10, rate=0.1)
     other = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -98,7 +128,7 @@ def test_iterating_without_a_loss_is_an_error():
     trainer = LinearTrainer(DummyTrainerConfig("lin", 4, 0.1, False))
     model = Linear()
     optimizer = trainer.create_optimizer(model)
-    with pytest.raises(ConfigError, match="no loss; call build_batch_provider"):
+    with pytest.raises(RuntimeError, match="no loss; call build_batch_provider"):
         list(trainer.iterate(1, model, optimizer, "cpu"))
 
 

@@ -4,36 +4,72 @@ Each config names its runtime class in ``array_type``. Add new arrays to the
 import list below (one line per module, keep the alphabetical blocks).
 """
 
-from .array import Array  # noqa: F401
-from .array_config import ArrayConfig  # noqa: F401
-from .binarize_array import BinarizeArray  # noqa: F401
-from .binarize_array_config import BinarizeArrayConfig  # noqa: F401
-from .concat_array import ConcatArray  # noqa: F401
-from .concat_array_config import ConcatArrayConfig  # noqa: F401
-from .constant_array import ConstantArray  # noqa: F401
-from .constant_array_config import ConstantArrayConfig  # noqa: F401
-from .crop_array import CropArray  # noqa: F401
-from .crop_array_config import CropArrayConfig  # noqa: F401
-from .dummy_array import DummyArray  # noqa: F401
-from .dummy_array_config import DummyArrayConfig  # noqa: F401
-from .dvid_array import DVIDArray  # noqa: F401
-from .dvid_array_config import DVIDArrayConfig  # noqa: F401
-from .intensity_array import IntensitiesArray  # noqa: F401
-from .intensity_array_config import IntensitiesArrayConfig  # noqa: F401
-from .logical_or_array import LogicalOrArray  # noqa: F401
-from .logical_or_array_config import LogicalOrArrayConfig  # noqa: F401
-from .merge_instances_array import MergeInstancesArray  # noqa: F401
-from .merge_instances_array_config import MergeInstancesArrayConfig  # noqa: F401
-from .missing_annotations_mask import MissingAnnotationsMask  # noqa: F401
-from .missing_annotations_mask_config import MissingAnnotationsMaskConfig  # noqa: F401
-from .numpy_array import NumpyArray  # noqa: F401
-from .ones_array import OnesArray  # noqa: F401
-from .ones_array_config import OnesArrayConfig  # noqa: F401
-from .resampled_array import ResampledArray  # noqa: F401
-from .resampled_array_config import ResampledArrayConfig  # noqa: F401
-from .sum_array import SumArray  # noqa: F401
-from .sum_array_config import SumArrayConfig  # noqa: F401
-from .tiff_array import TiffArray  # noqa: F401
-from .tiff_array_config import TiffArrayConfig  # noqa: F401
-from .zarr_array import ZarrArray  # noqa: F401
-from .zarr_array_config import ZarrArrayConfig  # noqa: F401
+from .array import Array
+from .array_config import ArrayConfig
+from .binarize_array import BinarizeArray
+from .binarize_array_config import BinarizeArrayConfig
+from .concat_array import ConcatArray
+from .concat_array_config import ConcatArrayConfig
+from .constant_array import ConstantArray
+from .constant_array_config import ConstantArrayConfig
+from .crop_array import CropArray
+from .crop_array_config import CropArrayConfig
+from .dummy_array import DummyArray
+from .dummy_array_config import DummyArrayConfig
+from .dvid_array import DVIDArray
+from .dvid_array_config import DVIDArrayConfig
+from .intensity_array import IntensitiesArray
+from .intensity_array_config import IntensitiesArrayConfig
+from .logical_or_array import LogicalOrArray
+from .logical_or_array_config import LogicalOrArrayConfig
+from .merge_instances_array import MergeInstancesArray
+from .merge_instances_array_config import MergeInstancesArrayConfig
+from .missing_annotations_mask import MissingAnnotationsMask
+from .missing_annotations_mask_config import MissingAnnotationsMaskConfig
+from .numpy_array import NumpyArray
+from .ones_array import OnesArray
+from .ones_array_config import OnesArrayConfig
+from .resampled_array import ResampledArray
+from .resampled_array_config import ResampledArrayConfig
+from .sum_array import SumArray
+from .sum_array_config import SumArrayConfig
+from .tiff_array import TiffArray
+from .tiff_array_config import TiffArrayConfig
+from .zarr_array import ZarrArray
+from .zarr_array_config import ZarrArrayConfig
+
+__all__ = [
+    "Array",
+    "ArrayConfig",
+    "BinarizeArray",
+    "BinarizeArrayConfig",
+    "ConcatArray",
+    "ConcatArrayConfig",
+    "ConstantArray",
+    "ConstantArrayConfig",
+    "CropArray",
+    "CropArrayConfig",
+    "DVIDArray",
+    "DVIDArrayConfig",
+    "DummyArray",
+    "DummyArrayConfig",
+    "IntensitiesArray",
+    "IntensitiesArrayConfig",
+    "LogicalOrArray",
+    "LogicalOrArrayConfig",
+    "MergeInstancesArray",
+    "MergeInstancesArrayConfig",
+    "MissingAnnotationsMask",
+    "MissingAnnotationsMaskConfig",
+    "NumpyArray",
+    "OnesArray",
+    "OnesArrayConfig",
+    "ResampledArray",
+    "ResampledArrayConfig",
+    "SumArray",
+    "SumArrayConfig",
+    "TiffArray",
+    "TiffArrayConfig",
+    "ZarrArray",
+    "ZarrArrayConfig",
+]

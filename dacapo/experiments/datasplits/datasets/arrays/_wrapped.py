@@ -8,6 +8,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import DacapoError
+from dacapo._build import build
 
 from .array import Array
 
@@ -70,4 +71,4 @@ class WrappedArray(Array):
 
 def open_source(source_config) -> Array:
     """Opens the array a virtual array config wraps."""
-    return source_config.array_type(source_config)
+    return build(source_config)

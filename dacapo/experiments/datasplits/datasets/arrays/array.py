@@ -68,10 +68,17 @@ class Array(ABC):
         return getattr(config, "name", None) or type(self).__name__
 
     @property
-    def num_channels(self) -> int:
-        """Size of the ``"c"`` axis; ``ValueError`` when there is none."""
+    def num_channels(self) -> Optional[int]:
+        """Size of the ``"c"`` axis, or ``None`` when the array has none.
+
+        ``None`` matches upstream DaCapo, whose users test
+        ``if array.num_channels is not None``. The one exception is
+        ``NumpyArray`` (in-memory batches), which raises ``ValueError`` without
+        a channel axis, as its documented examples show; test
+        ``"c" in array.axes`` to handle every array the same way.
+        """
         if "c" not in self.axes:
-            raise ValueError("Array does not have a channel dimension.")
+            return None
         shape = self.shape
         # axes are aligned to the data from the right: a leading axis the data
         # lacks (e.g. an absent batch axis) counts as size 1

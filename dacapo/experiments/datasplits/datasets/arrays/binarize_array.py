@@ -13,7 +13,7 @@ from .array import Array
 from ._wrapped import WrappedArray, open_source
 
 
-def check_label_source(source: Array, owner: str) -> None:
+def validate_label_source(source: Array, owner: str) -> None:
     """Raises ``ConfigError`` unless ``source`` holds integer labels without channels."""
     if "c" in source.axes:
         raise ConfigError(
@@ -34,7 +34,7 @@ class GroupChannelsArray(WrappedArray):
     def __init__(self, array_config):
         super().__init__(array_config, open_source(array_config.source_array_config))
         self._groupings = [(name, list(ids)) for name, ids in array_config.groupings]
-        check_label_source(self._source_array, f"{type(self).__name__} {self.name!r}")
+        validate_label_source(self._source_array, f"{type(self).__name__} {self.name!r}")
 
     @property
     def axes(self) -> List[str]:

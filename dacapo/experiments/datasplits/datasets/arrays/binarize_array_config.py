@@ -6,10 +6,10 @@ from typing import Any, List, Tuple
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .binarize_array import BinarizeArray
 
 
 def to_groupings(value: Any) -> Any:
@@ -25,7 +25,7 @@ def to_groupings(value: Any) -> Any:
     ]
 
 
-def check_groupings(owner: str, groupings: Any) -> None:
+def validate_groupings(owner: str, groupings: Any) -> None:
     """Raises ``ConfigError`` unless ``groupings`` is a non-empty list of
     ``(unique name, list of int ids)`` pairs; ``owner`` prefixes the message."""
     example = 'e.g. [("mito", [3, 4]), ("any", [])]'
@@ -55,7 +55,7 @@ def check_groupings(owner: str, groupings: Any) -> None:
 class BinarizeArrayConfig(ArrayConfig):
     """One uint8 channel per group of label ids: 1 where the label is in the group."""
 
-    array_type = BinarizeArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.binarize_array.BinarizeArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "An integer label array without a channel axis."}
@@ -74,7 +74,7 @@ class BinarizeArrayConfig(ArrayConfig):
 
     @groupings.validator
     def _check_groupings(self, attribute, value):
-        check_groupings(f"BinarizeArrayConfig {self.name!r}", value)
+        validate_groupings(f"BinarizeArrayConfig {self.name!r}", value)
 
     def validate(self) -> None:
         """Checks the fields and the source config."""

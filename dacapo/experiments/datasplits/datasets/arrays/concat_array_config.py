@@ -6,10 +6,10 @@ from typing import Dict, List, Optional
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .concat_array import ConcatArray
 
 
 @attr.s
@@ -21,7 +21,7 @@ class ConcatArrayConfig(ArrayConfig):
     is all zeros. The result covers the intersection of the sources' ROIs.
     """
 
-    array_type = ConcatArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.concat_array.ConcatArray")
 
     channels: List[str] = attr.ib(
         metadata={"help_text": "The output channel names, in output order."}

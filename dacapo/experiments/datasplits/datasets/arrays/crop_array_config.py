@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import attr
+
+from dacapo._build import runtime_type
 from funlib.geometry import Roi
 
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .crop_array import CropArray
 
 
 @attr.s
 class CropArrayConfig(ArrayConfig):
     """The source restricted to the intersection of ``roi`` and the source's ROI."""
 
-    array_type = CropArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.crop_array.CropArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array to crop."}

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
+
 from typing import Tuple
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .dvid_array import DVIDArray
 
 
 @attr.s
 class DVIDArrayConfig(ArrayConfig):
     """A grayscale (``uint8blk``) or ``labelmap`` instance on a DVID server."""
 
-    array_type = DVIDArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.dvid_array.DVIDArray")
 
     source: Tuple[str, str, str] = attr.ib(
         converter=tuple,
@@ -34,8 +36,15 @@ class DVIDArrayConfig(ArrayConfig):
                 f"{where}: source {self.source!r} should be three non-empty strings "
                 "(server, uuid, instance)"
             )
-        if importlib.util.find_spec("neuclease") is None:
+        if not _neuclease_installed():
             raise ConfigError(
                 f"{where}: reading from DVID needs the optional package 'neuclease', "
-                "which is not installed"
+                "which is not installed (conda install -c flyem-forge neuclease), and "
+                "a reachable DVID server"
             )
+
+
+def _neuclease_installed() -> bool:
+    if "neuclease" in sys.modules:  # imported already, or blocked with None
+        return sys.modules["neuclease"] is not None
+    return importlib.util.find_spec("neuclease") is not None

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .intensity_array import IntensitiesArray
 
 
 @attr.s
 class IntensitiesArrayConfig(ArrayConfig):
     """Maps the source's values linearly so that ``min`` becomes 0 and ``max`` 1."""
 
-    array_type = IntensitiesArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.intensity_array.IntensitiesArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array whose intensities are normalised."}

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._build import runtime_type
+
 from .array_config import ArrayConfig
-from .logical_or_array import LogicalOrArray
 
 
 @attr.s
 class LogicalOrArrayConfig(ArrayConfig):
     """The maximum over the source's ``"c"`` axis (the union of binary channels)."""
 
-    array_type = LogicalOrArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.logical_or_array.LogicalOrArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "An array with a channel axis, e.g. a BinarizeArrayConfig."}

@@ -14,7 +14,7 @@ from dacapo.errors import ConfigError
 from ._combined import CombinedArray
 from ._wrapped import open_source
 from .array import Array
-from .binarize_array import check_label_source
+from .binarize_array import validate_label_source
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class MergeInstancesArray(CombinedArray):
         owner = f"MergeInstancesArray {array_config.name!r}"
         sources = [open_source(c) for c in array_config.source_array_configs]
         for source in sources:
-            check_label_source(source, owner)
+            validate_label_source(source, owner)
         super().__init__(array_config, sources, owner)
         self._offsets: Optional[List[int]] = None
 

@@ -6,9 +6,10 @@ from typing import List
 
 import attr
 
+from dacapo._build import runtime_type
+
 from .array_config import ArrayConfig
-from .merge_instances_array import MergeInstancesArray
-from .sum_array_config import check_source_list
+from .sum_array_config import validate_source_list
 
 
 @attr.s
@@ -22,7 +23,7 @@ class MergeInstancesArrayConfig(ArrayConfig):
     source's whole ROI, block by block.
     """
 
-    array_type = MergeInstancesArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.merge_instances_array.MergeInstancesArray")
 
     source_array_configs: List[ArrayConfig] = attr.ib(
         metadata={"help_text": "Integer instance label arrays without channel axes."}
@@ -30,7 +31,7 @@ class MergeInstancesArrayConfig(ArrayConfig):
 
     @source_array_configs.validator
     def _check_sources(self, attribute, value):
-        check_source_list(f"MergeInstancesArrayConfig {self.name!r}", value)
+        validate_source_list(f"MergeInstancesArrayConfig {self.name!r}", value)
 
     def validate(self) -> None:
         """Checks the fields and every source config."""

@@ -6,9 +6,10 @@ from typing import List, Tuple
 
 import attr
 
+from dacapo._build import runtime_type
+
 from .array_config import ArrayConfig
-from .binarize_array_config import check_groupings, to_groupings
-from .missing_annotations_mask import MissingAnnotationsMask
+from .binarize_array_config import to_groupings, validate_groupings
 
 
 @attr.s
@@ -22,7 +23,7 @@ class MissingAnnotationsMaskConfig(ArrayConfig):
     Without such metadata every class counts as annotated.
     """
 
-    array_type = MissingAnnotationsMask
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.missing_annotations_mask.MissingAnnotationsMask")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "An integer label array without a channel axis."}
@@ -37,7 +38,7 @@ class MissingAnnotationsMaskConfig(ArrayConfig):
 
     @groupings.validator
     def _check_groupings(self, attribute, value):
-        check_groupings(f"MissingAnnotationsMaskConfig {self.name!r}", value)
+        validate_groupings(f"MissingAnnotationsMaskConfig {self.name!r}", value)
 
     def validate(self) -> None:
         """Checks the fields and the source config."""

@@ -62,6 +62,17 @@ class NumpyArray(StoredGeometry, Array):
         return self._axes
 
     @property
+    def num_channels(self) -> int:
+        """Size of the ``"c"`` axis; ``ValueError`` when there is none.
+
+        Unlike the other arrays (which return ``None``), as documented for
+        in-memory batches: a batch without channels is a caller's mistake.
+        """
+        if "c" not in self.axes:
+            raise ValueError("Array does not have a channel dimension.")
+        return super().num_channels
+
+    @property
     def writable(self) -> bool:
         return True
 

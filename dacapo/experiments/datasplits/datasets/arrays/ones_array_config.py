@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._build import runtime_type
+
 from .array_config import ArrayConfig
-from .ones_array import OnesArray
 
 
 @attr.s
 class OnesArrayConfig(ArrayConfig):
     """Deprecated alias of ``ConstantArrayConfig(name, source_array_config, constant=1)``."""
 
-    array_type = OnesArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.ones_array.OnesArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array whose geometry (ROI, voxel size, axes) is copied."}

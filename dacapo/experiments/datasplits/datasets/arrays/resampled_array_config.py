@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import attr
+
+from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .resampled_array import ResampledArray
 
 
 def _to_coordinate(value: Any) -> Any:
@@ -34,7 +35,7 @@ class ResampledArrayConfig(ArrayConfig):
     takes the nearest source voxel and is the one to use for labels.
     """
 
-    array_type = ResampledArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.resampled_array.ResampledArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array to resample."}

@@ -12,8 +12,15 @@ from ._wrapped import open_source
 
 
 class SumArray(CombinedArray):
-    """The sum of its sources over the intersection of their ROIs, in the dtype
-    numpy promotes their dtypes to."""
+    """The sum of its sources over the intersection of their ROIs.
+
+    The output dtype (``sum_dtype``) is wide enough for the sum: integer (and
+    boolean) sources are added in the smallest integer type that holds the sum
+    of their largest (and smallest) values, so two uint8 sources give uint16
+    and ``200 + 100`` is 300, not 44. Integers widen up to 64 bits (uint64 or
+    int64), past which a sum can still wrap; with a float source the sum is in
+    the float type numpy promotes the dtypes to.
+    """
 
     def __init__(self, array_config):
         owner = f"SumArray {array_config.name!r}"
@@ -23,13 +30,41 @@ class SumArray(CombinedArray):
 
     @property
     def dtype(self):
-        return np.result_type(*[np.dtype(s.dtype) for s in self._sources])
+        return sum_dtype([source.dtype for source in self._sources])
 
     def _read(self, roi: Roi) -> np.ndarray:
         total = np.array(self._sources[0][roi], dtype=self.dtype)
         for source in self._sources[1:]:
             total += source[roi]
         return total
+
+
+_WIDTHS = (8, 16, 32, 64)
+
+
+def sum_dtype(dtypes) -> np.dtype:
+    """The dtype in which ``SumArray`` adds sources of ``dtypes``.
+
+    Booleans count as 0/1 integers. For integers, the smallest unsigned (when
+    no source is signed) or signed type of at least the promoted width that
+    holds every possible sum, capped at 64 bits; otherwise numpy's promotion
+    (a float type).
+    """
+    dtypes = [np.dtype(d) for d in dtypes]
+    promoted = np.result_type(*dtypes)
+    if promoted.kind == "b":
+        promoted = np.dtype(np.uint8)
+    if promoted.kind not in "iu":
+        return promoted
+    ranges = [(0, 1) if d.kind == "b" else (np.iinfo(d).min, np.iinfo(d).max) for d in dtypes]
+    low, high = sum(r[0] for r in ranges), sum(r[1] for r in ranges)
+    kind = promoted.kind
+    for width in _WIDTHS:
+        candidate = np.dtype(f"{kind}{width // 8}")
+        info = np.iinfo(candidate)
+        if width >= promoted.itemsize * 8 and info.min <= low and high <= info.max:
+            return candidate
+    return np.dtype(f"{kind}8")
 
 
 def _check_same_channels(sources, owner: str) -> None:

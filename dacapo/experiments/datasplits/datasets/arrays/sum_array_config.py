@@ -6,13 +6,13 @@ from typing import List
 
 import attr
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-from .sum_array import SumArray
 
 
-def check_source_list(owner: str, value) -> None:
+def validate_source_list(owner: str, value) -> None:
     """Raises ``ConfigError`` unless ``value`` is a non-empty list of array configs."""
     if not isinstance(value, list) or not value:
         raise ConfigError(
@@ -32,7 +32,7 @@ class SumArrayConfig(ArrayConfig):
     """The voxelwise sum of arrays with the same voxel size, axes and channels,
     over the intersection of their ROIs."""
 
-    array_type = SumArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.sum_array.SumArray")
 
     source_array_configs: List[ArrayConfig] = attr.ib(
         metadata={"help_text": "The arrays to add up."}
@@ -40,7 +40,7 @@ class SumArrayConfig(ArrayConfig):
 
     @source_array_configs.validator
     def _check_sources(self, attribute, value):
-        check_source_list(f"SumArrayConfig {self.name!r}", value)
+        validate_source_list(f"SumArrayConfig {self.name!r}", value)
 
     def validate(self) -> None:
         """Checks the fields and every source config."""

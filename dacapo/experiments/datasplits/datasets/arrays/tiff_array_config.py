@@ -6,23 +6,31 @@ from pathlib import Path
 from typing import List
 
 import attr
+
+from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
-from dacapo.errors import ConfigError
+from dacapo.errors import ArrayNotFoundError, ConfigError
 
 from .array_config import ArrayConfig
-from .tiff_array import TiffArray, check_tiff_geometry
+from .tiff_array import tiff_shape, validate_tiff_geometry
 
 
 @attr.s
 class TiffArrayConfig(ArrayConfig):
-    """A (multi-page) TIFF file read with ``tifffile``; TIFF stores no geometry,
-    so offset, voxel size and axis names are given here."""
+    """A (multi-page) TIFF file, or a folder of TIFF files stacked along a new
+    first axis, read with ``tifffile``; TIFF stores no geometry, so offset,
+    voxel size and axis names (including the stacking axis) are given here."""
 
-    array_type = TiffArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.tiff_array.TiffArray")
 
     file_name: Path = attr.ib(
-        converter=Path, metadata={"help_text": "The TIFF file (.tif / .tiff)."}
+        converter=Path,
+        metadata={
+            "help_text": "The TIFF file (.tif / .tiff), or a folder of TIFF files (e.g. "
+            "one 2D slice each) read as a stack along the first axis, in name order "
+            "(digit runs compared as numbers: img2 before img10)."
+        },
     )
     offset: Coordinate = attr.ib(
         converter=Coordinate,
@@ -47,13 +55,8 @@ class TiffArrayConfig(ArrayConfig):
 
     def validate(self) -> None:
         where = f"TiffArrayConfig {self.name!r}"
-        if not self.file_name.is_file():
-            raise ConfigError(f"{where}: TIFF file {self.file_name} does not exist")
-        import tifffile
-
-        try:
-            with tifffile.TiffFile(str(self.file_name)) as tiff:
-                shape = tiff.series[0].shape
-        except Exception as error:
-            raise ConfigError(f"{where}: {self.file_name} is not a readable TIFF ({error})")
-        check_tiff_geometry(self, shape, where)
+        if not (self.file_name.is_file() or self.file_name.is_dir()):
+            raise ArrayNotFoundError(
+                f"{where}: TIFF file or folder {self.file_name} does not exist; check file_name"
+            )
+        validate_tiff_geometry(self, tiff_shape(self.file_name, where), where)

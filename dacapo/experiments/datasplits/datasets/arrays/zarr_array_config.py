@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import List, Optional
 
 import attr
+
+from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
 from dacapo._paths import as_path
-from dacapo.errors import ConfigError
+from dacapo.errors import ArrayNotFoundError, ConfigError
 
 from .array_config import ArrayConfig
-from .zarr_array import ZarrArray, container_exists, dataset_exists, is_n5
+from ._zarr_containers import container_exists, dataset_exists, is_n5, list_datasets, open_store
 
 OPEN_MODES = ("r", "r+", "a", "a+", "w", "w-")
 
@@ -43,7 +45,7 @@ class ZarrArrayConfig(ArrayConfig):
     ``raw/s1``.
     """
 
-    array_type = ZarrArray
+    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.zarr_array.ZarrArray")
 
     file_name: Path = attr.ib(
         converter=as_path,
@@ -82,7 +84,7 @@ class ZarrArrayConfig(ArrayConfig):
     def validate(self) -> None:
         where = f"ZarrArrayConfig {self.name!r}"
         if not container_exists(self.file_name):
-            raise ConfigError(
+            raise ArrayNotFoundError(
                 f"{where}: container {self.file_name} does not exist; check file_name"
             )
         if not (str(self.file_name).rstrip("/").endswith(".zarr") or is_n5(self.file_name)):
@@ -91,6 +93,8 @@ class ZarrArrayConfig(ArrayConfig):
                 "name the zarr/N5 container directory in file_name"
             )
         if not dataset_exists(self.file_name, self.dataset):
-            raise ConfigError(
-                f"{where}: dataset {self.dataset!r} not found in container {self.file_name}"
+            present = list_datasets(open_store(self.file_name, "r"))
+            raise ArrayNotFoundError(
+                f"{where}: dataset {self.dataset!r} not found in container "
+                f"{self.file_name}; datasets present: {', '.join(present) or '(none)'}"
             )

@@ -1,3 +1,7 @@
 """Graph store configs (placeholder for sample-point sources)."""
 
-from .graph_source_config import GraphStoreConfig  # noqa: F401
+from .graph_source_config import GraphStoreConfig
+
+__all__ = [
+    "GraphStoreConfig",
+]

@@ -139,7 +139,9 @@ def test_evaluation_roi_errors():
 
 
 def test_open_output_array_rejects_other_objects():
-    with pytest.raises(ConfigError, match="expected the prediction as an Array or a Local"):
+    with pytest.raises(
+        ConfigError, match="evaluate: expected an Array or a LocalArrayIdentifier, got str"
+    ):
         open_output_array("predictions.zarr/labels")
 
 

@@ -167,16 +167,31 @@ def test_gt_of_the_wrong_dimensionality_is_an_error():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(neighborhood=[]), "neighborhood must be a non-empty list"),
-        (dict(neighborhood=[(1, 0), (0, 0, 1)]), "neighborhood must be a non-empty list"),
-        (dict(neighborhood=[(1,)]), "2D or 3D offsets"),
-        (dict(neighborhood=[(1, 0), (1, 0)]), "zero or repeated offset"),
-        (dict(neighborhood=[(0, 0)]), "zero or repeated offset"),
-        (dict(num_voxels=0), "num_voxels must be an integer >= 1"),
-        (dict(downsample_lsds=1.5), "downsample_lsds must be an integer"),
-        (dict(grow_boundary_iterations=-1), "grow_boundary_iterations must be an integer >= 0"),
-        (dict(affs_weight_clipmin=0), "affs_weight_clipmin must be a finite number > 0"),
-        (dict(lsd_weight_clipmax=2), "0 < lsd_weight_clipmin <= lsd_weight_clipmax <= 1"),
+        (
+            dict(neighborhood=[]),
+            r"AffinitiesPredictor: `neighborhood` must be a non-empty .*got \[\]",
+        ),
+        (
+            dict(neighborhood=[(1, 0), (0, 0, 1)]),
+            r"`neighborhood` must be a non-empty list .*, got \[\(1, 0\), \(0, 0, 1\)\]",
+        ),
+        (dict(neighborhood=[(1,)]), r"2D or 3D offsets.*, got \[\(1,\)\]"),
+        (
+            dict(neighborhood=[(1, 0), (1, 0)]),
+            r"got \[\(1, 0\), \(1, 0\)\]; .*zero or repeated offset",
+        ),
+        (dict(neighborhood=[(0, 0)]), r"got \[\(0, 0\)\]; .*zero or repeated offset"),
+        (dict(num_voxels=0), "AffinitiesPredictor: `num_voxels` must be an integer >= 1, got 0"),
+        (dict(downsample_lsds=1.5), "`downsample_lsds` must be an integer >= 1, got 1.5"),
+        (
+            dict(grow_boundary_iterations=-1),
+            "`grow_boundary_iterations` must be an integer >= 0, got -1",
+        ),
+        (dict(affs_weight_clipmin=0), "`affs_weight_clipmin` must be a finite number > 0, got 0"),
+        (
+            dict(lsd_weight_clipmax=2),
+            "0 < lsd_weight_clipmin <= lsd_weight_clipmax <= 1, got 0.05, 2",
+        ),
     ],
 )
 def test_bad_arguments_are_errors(kwargs, message):

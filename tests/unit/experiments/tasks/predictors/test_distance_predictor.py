@@ -173,11 +173,21 @@ def test_mask_with_a_wrong_shape_is_an_error():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(channels=[]), "channels must be a non-empty list"),
-        (dict(channels=["a", "a"]), "repeat a name"),
-        (dict(scale_factor=0), "scale_factor must be a finite number > 0"),
-        (dict(clipmin=0.6, clipmax=0.5), "expected 0 < clipmin <= clipmax <= 1"),
-        (dict(eval_activation="relu"), "eval_activation must be one of"),
+        (dict(channels=[]), r"DistancePredictor: `channels` must be a non-empty list .*, got \[\]"),
+        (dict(channels=["a", "a"]), r"`channels` must be a list of unique .*\['a'\] repeat a name"),
+        (
+            dict(scale_factor=0),
+            "DistancePredictor: `scale_factor` must be a finite number > 0, got 0",
+        ),
+        (
+            dict(clipmin=0.6, clipmax=0.5),
+            "DistancePredictor: `clipmin`, `clipmax` must satisfy 0 < clipmin <= clipmax <= 1, "
+            "got 0.6, 0.5",
+        ),
+        (
+            dict(eval_activation="relu"),
+            "DistancePredictor: `eval_activation` must be one of .*'relu'",
+        ),
     ],
 )
 def test_bad_arguments_are_errors(kwargs, message):
@@ -185,3 +195,67 @@ def test_bad_arguments_are_errors(kwargs, message):
     arguments.update(kwargs)
     with pytest.raises(ConfigError, match=message):
         DistancePredictor(**arguments)
+
+
+def _per_class_case(num_classes):
+    """Labels and a mask with one channel per class (as DataSplitGenerator
+    builds them), each class's mask hiding a different column."""
+    rng = np.random.default_rng(num_classes)
+    labels = (rng.random((num_classes, 8, 8)) > 0.7).astype(np.uint8)
+    masks = np.ones((num_classes, 8, 8), dtype=np.uint8)
+    for c in range(num_classes):
+        masks[c, :, 2 * c] = 0
+    return labels, masks
+
+
+@pytest.mark.parametrize("num_classes", [2, 3])
+def test_mask_distances_with_a_mask_channel_per_class(num_classes):
+    labels, masks = _per_class_case(num_classes)
+    names = [f"class{c}" for c in range(num_classes)]
+    gt = _array(labels, axes=("c", "y", "x"))
+    mask = _array(masks, axes=("c", "y", "x"))
+    predictor = DistancePredictor(names, 3.0, True)
+    weight, counts = predictor.create_weight(gt, predictor.create_target(gt), mask, None)
+    assert weight.data.shape == (num_classes, 8, 8) and len(counts) == num_classes
+    for c in range(num_classes):  # each channel as if predicted alone with its own mask
+        single = DistancePredictor([names[c]], 3.0, True)
+        alone, _ = _weights(single, labels[c], _array(masks[c]))
+        np.testing.assert_allclose(weight.data[c], alone.data[0], rtol=1e-6)
+        assert not weight.data[c, :, 2 * c].any()
+    # the classes' masks differ, so their distance masks differ too
+    assert not np.array_equal(weight.data[0] > 0, weight.data[1] > 0)
+
+
+def test_mask_distances_with_one_mask_for_several_classes():
+    labels, masks = _per_class_case(2)
+    gt = _array(labels, axes=("c", "y", "x"))
+    predictor = DistancePredictor(["a", "b"], 3.0, True)
+    weight, _ = predictor.create_weight(gt, predictor.create_target(gt), _array(masks[1]), None)
+    for c in range(2):
+        alone, _ = _weights(DistancePredictor(["a"], 3.0, True), labels[c], _array(masks[1]))
+        np.testing.assert_allclose(weight.data[c], alone.data[0], rtol=1e-6)
+
+
+def test_mask_distances_on_a_generated_multi_class_datasplit(tmp_path, make_zarr):
+    # DataSplitGenerator gives several classes one gt and one mask channel each
+    from dacapo.experiments.datasplits import DataSplitGenerator
+
+    container = tmp_path / "em.zarr"
+    make_zarr(container, "raw/s0", np.zeros((8, 8, 8), np.uint8), (4, 4, 4))
+    mito, er = np.zeros((8, 8, 8), np.uint8), np.zeros((8, 8, 8), np.uint8)
+    mito[:3], er[5:, :4] = 1, 2
+    make_zarr(container, "crop1/mito", mito, (4, 4, 4))
+    make_zarr(container, "crop1/er", er, (4, 4, 4))
+    csv = tmp_path / "split.csv"
+    csv.write_text(f"train,{container},raw,{container},crop1/[mito&er]\n")
+    config = DataSplitGenerator.generate_from_csv(
+        csv, (4, 4, 4), (4, 4, 4), targets=["mito", "er"], binarize_gt=True,
+        min_training_volume_size=1,
+    ).compute()
+    train = config.datasplit_type(config).train[0]
+    assert train.mask.num_channels == 2
+    predictor = DistancePredictor(["mito", "er"], 8.0, True)
+    target = predictor.create_target(train.gt)
+    weight, counts = predictor.create_weight(train.gt, target, train.mask, None)
+    assert weight.data.shape == (2, 8, 8, 8) and len(counts) == 2
+    assert weight.data[:, 4, 4, 4].min() > 0  # the centre is far enough from the border

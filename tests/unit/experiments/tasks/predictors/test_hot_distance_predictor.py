@@ -59,5 +59,47 @@ def test_head_and_eval_activation():
 
 
 def test_even_kernel_size_is_an_error():
-    with pytest.raises(ConfigError, match="kernel_size must be odd"):
+    with pytest.raises(ConfigError, match="HotDistancePredictor: `kernel_size` must be odd, got 2"):
         HotDistancePredictor(["a"], 1.0, False, kernel_size=2)
+
+
+@pytest.mark.parametrize("num_classes", [2, 3])
+def test_mask_distances_with_a_mask_channel_per_class(num_classes):
+    rng = np.random.default_rng(num_classes)
+    labels = (rng.random((num_classes, 8, 8)) > 0.7).astype(np.uint8)
+    masks = np.ones((num_classes, 8, 8), dtype=np.uint8)
+    for c in range(num_classes):
+        masks[c, :, 2 * c] = 0
+    gt = NumpyArray.from_np_array(labels, Roi((0, 0), (8, 8)), (1, 1), ["c", "y", "x"])
+    mask = NumpyArray.from_np_array(masks, Roi((0, 0), (8, 8)), (1, 1), ["c", "y", "x"])
+    names = [f"class{c}" for c in range(num_classes)]
+    predictor = HotDistancePredictor(names, 3.0, True)
+    weight, counts = predictor.create_weight(gt, predictor.create_target(gt), mask, None)
+    assert weight.data.shape == (2 * num_classes, 8, 8) and len(counts) == 2 * num_classes
+    for c in range(num_classes):  # each class as if predicted alone with its own mask
+        single = HotDistancePredictor([names[c]], 3.0, True)
+        alone_gt, alone_mask = _gt(labels[c]), _gt(masks[c])
+        alone, _ = single.create_weight(
+            alone_gt, single.create_target(alone_gt), alone_mask, None
+        )
+        np.testing.assert_allclose(weight.data[c], alone.data[0], rtol=1e-6)
+        np.testing.assert_allclose(weight.data[num_classes + c], alone.data[1], rtol=1e-6)
+        assert not weight.data[[c, num_classes + c], :, 2 * c].any()
+
+
+def test_mask_with_one_channel_per_output_channel_or_a_wrong_count():
+    labels = np.zeros((2, 6, 6), dtype=np.uint8)
+    labels[0, 1:3, 1:3] = labels[1, 3:5, 3:5] = 1
+    gt = NumpyArray.from_np_array(labels, Roi((0, 0), (6, 6)), (1, 1), ["c", "y", "x"])
+    predictor = HotDistancePredictor(["a", "b"], 2.0, True)
+    target = predictor.create_target(gt)
+    per_output = np.ones((4, 6, 6), dtype=np.uint8)
+    per_output[0, :, 0] = 0  # hides column 0 from the hot channel of "a" only
+    mask = NumpyArray.from_np_array(per_output, Roi((0, 0), (6, 6)), (1, 1), ["c", "y", "x"])
+    weight, _ = predictor.create_weight(gt, target, mask, None)
+    assert not weight.data[0, :, 0].any() and weight.data[1, :, 0].all()
+    wrong = NumpyArray.from_np_array(
+        np.ones((3, 6, 6), np.uint8), Roi((0, 0), (6, 6)), (1, 1), ["c", "y", "x"]
+    )
+    with pytest.raises(ConfigError, match="mask .* gives shape \\(3, 6, 6\\)"):
+        predictor.create_weight(gt, target, wrong, None)

@@ -54,5 +54,8 @@ def test_model_clamps_to_the_target_range_in_eval_mode():
 
 
 def test_bad_scale_factor_is_an_error():
-    with pytest.raises(ConfigError, match="InnerDistancePredictor: scale_factor"):
+    with pytest.raises(
+        ConfigError,
+        match="InnerDistancePredictor: `scale_factor` must be .* > 0, got -1.0",
+    ):
         InnerDistancePredictor(["a"], -1.0)

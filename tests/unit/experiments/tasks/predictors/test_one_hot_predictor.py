@@ -63,5 +63,8 @@ def test_multichannel_gt_is_an_error():
 
 
 def test_empty_classes_are_an_error():
-    with pytest.raises(ConfigError, match="OneHotPredictor: classes must be a non-empty list"):
+    with pytest.raises(
+        ConfigError,
+        match=r"OneHotPredictor: `classes` must be a non-empty list .*, got \[\]",
+    ):
         OneHotPredictor([])

@@ -116,45 +116,102 @@ def test_node_does_not_change_the_config():
 @pytest.mark.parametrize(
     ("make", "match"),
     [
-        (lambda: GammaAugmentConfig((2.0, 0.5)), "`gamma_range` must be a pair .* min <= max"),
-        (lambda: GammaAugmentConfig((0.0, 2.0)), "`gamma_range` values must be > 0"),
-        (lambda: GammaAugmentConfig((1.0,)), "`gamma_range` must be a pair"),
-        (lambda: ElasticAugmentConfig([4, 4], [1.0], (0, 1)), "must have the same length"),
-        (lambda: ElasticAugmentConfig([4, 0], [1, 1], (0, 1)), r"`control_point_spacing` .* > 0"),
-        (lambda: ElasticAugmentConfig([4], [-1.0], (0, 1)), r"sigma` .* >= 0"),
-        (lambda: ElasticAugmentConfig([4], [1.0], (1, 0)), "`rotation_interval` .* min <= max"),
-        (lambda: ElasticAugmentConfig([4], [1.0], (0, 1), subsample=0), "`subsample` must be"),
+        (
+            lambda: GammaAugmentConfig((2.0, 0.5)),
+            r"GammaAugmentConfig: `gamma_range` must be a pair .* min <= max, got \(2.0, 0.5\)",
+        ),
+        (
+            lambda: GammaAugmentConfig((0.0, 2.0)),
+            r"GammaAugmentConfig: `gamma_range` .* 0 < min <= max, got \(0.0, 2.0\)",
+        ),
+        (lambda: GammaAugmentConfig((1.0,)), r"`gamma_range` must be a pair .*, got \(1.0,\)"),
+        (
+            lambda: ElasticAugmentConfig([4, 4], [1.0], (0, 1)),
+            r"ElasticAugmentConfig: `control_point_spacing`, `control_point_displacement_sigma` "
+            r"must have the same length .*, got \[4, 4\], \[1.0\]",
+        ),
+        (
+            lambda: ElasticAugmentConfig([4, 0], [1, 1], (0, 1)),
+            r"ElasticAugmentConfig: `control_point_spacing` .* > 0, got \[4, 0\]",
+        ),
+        (
+            lambda: ElasticAugmentConfig([4], [-1.0], (0, 1)),
+            r"`control_point_displacement_sigma` .* >= 0, got \[-1.0\]",
+        ),
+        (
+            lambda: ElasticAugmentConfig([4], [1.0], (1, 0)),
+            r"`rotation_interval` .* min <= max, got \(1, 0\)",
+        ),
+        (
+            lambda: ElasticAugmentConfig([4], [1.0], (0, 1), subsample=0),
+            "ElasticAugmentConfig: `subsample` must be an integer >= 1, got 0",
+        ),
         (
             lambda: ElasticAugmentConfig([4], [1.0], (0, 1), augmentation_probability=1.5),
-            r"`augmentation_probability` must be a probability in \[0, 1\], got 1.5",
+            r"ElasticAugmentConfig: `augmentation_probability` must be a number in \[0, 1\], "
+            "got 1.5",
         ),
-        (lambda: SimpleAugmentConfig(mirror_probs=[0.5, 2.0]), r"`mirror_probs` .* got 2.0"),
+        (
+            lambda: SimpleAugmentConfig(mirror_probs=[0.5, 2.0]),
+            r"SimpleAugmentConfig: `mirror_probs` .* got 2.0",
+        ),
         (lambda: SimpleAugmentConfig(transpose_probs=[-0.1]), r"`transpose_probs` .* got -0.1"),
-        (lambda: SimpleAugmentConfig(mirror_only=[-1]), "`mirror_only` must list spatial axis"),
+        (
+            lambda: SimpleAugmentConfig(mirror_only=[-1]),
+            r"SimpleAugmentConfig: `mirror_only` must list spatial axis .*, got \[-1\]",
+        ),
         (
             lambda: SimpleAugmentConfig(transpose_only=[1, 2], transpose_probs=[0, 1, 1]),
             "either `transpose_only` .* or `transpose_probs` .*, not both",
         ),
-        (lambda: SimpleAugmentConfig(augmentation_probability=-1), "augmentation_probability"),
-        (lambda: IntensityAugmentConfig((1.2, 0.8), (0, 0)), "`scale` must be a pair"),
-        (lambda: IntensityAugmentConfig((1, 1), (0.1, -0.1)), "`shift` must be a pair"),
+        (
+            lambda: SimpleAugmentConfig(augmentation_probability=-1),
+            "SimpleAugmentConfig: `augmentation_probability` .*, got -1",
+        ),
+        (
+            lambda: IntensityAugmentConfig((1.2, 0.8), (0, 0)),
+            r"IntensityAugmentConfig: `scale` must be a pair .*, got \(1.2, 0.8\)",
+        ),
+        (
+            lambda: IntensityAugmentConfig((1, 1), (0.1, -0.1)),
+            r"`shift` must be a pair .*, got \(0.1, -0.1\)",
+        ),
         (
             lambda: IntensityAugmentConfig((1, 1), (0, 0), augmentation_probability=3),
-            "augmentation_probability",
+            "IntensityAugmentConfig: `augmentation_probability` .*, got 3",
         ),
-        (lambda: IntensityScaleShiftAugmentConfig("2", 0.0), "`scale` must be a number"),
-        (lambda: IntensityScaleShiftAugmentConfig(2.0, None), "`shift` must be a number"),
-        (lambda: NoiseAugmentConfig(mode="localvar"), "unknown `mode` 'localvar'"),
+        (
+            lambda: IntensityScaleShiftAugmentConfig("2", 0.0),
+            "IntensityScaleShiftAugmentConfig: `scale` must be a finite number, got '2'",
+        ),
+        (
+            lambda: IntensityScaleShiftAugmentConfig(2.0, None),
+            "`shift` must be a finite number, got None",
+        ),
+        (
+            lambda: NoiseAugmentConfig(mode="localvar"),
+            "NoiseAugmentConfig: `mode` must be one of .*, got 'localvar'",
+        ),
         (lambda: NoiseAugmentConfig(mode="poisson", var=0.1), r"\['var'\] do not apply to mode"),
-        (lambda: NoiseAugmentConfig(var=-0.1), "`var` must be a number >= 0"),
-        (lambda: NoiseAugmentConfig(mean="0"), "`mean` must be a number"),
+        (
+            lambda: NoiseAugmentConfig(var=-0.1),
+            "NoiseAugmentConfig: `var` must be a finite number >= 0 .*, got -0.1",
+        ),
+        (lambda: NoiseAugmentConfig(mean="0"), "`mean` must be a finite number .*, got '0'"),
         (lambda: NoiseAugmentConfig(mode="salt", amount=1.5), r"`amount` .* got 1.5"),
-        (lambda: NoiseAugmentConfig(augmentation_probability=2), "augmentation_probability"),
+        (
+            lambda: NoiseAugmentConfig(augmentation_probability=2),
+            "NoiseAugmentConfig: `augmentation_probability` .*, got 2",
+        ),
     ],
 )
-def test_invalid_values_are_refused(make, match):
+def test_invalid_values_are_refused_by_validate(make, match):
+    # configs are checked when built (or verified), not when created
+    config = make()
     with pytest.raises(ConfigError, match=match):
-        make()
+        config.validate()
+    ok, reason = config.verify()
+    assert not ok and type(config).__name__ in reason
 
 
 def test_verify_reports_a_config_changed_after_construction():
@@ -165,10 +222,11 @@ def test_verify_reports_a_config_changed_after_construction():
     assert not ok and "min <= max" in reason
 
 
-def test_invalid_stored_values_are_refused_on_reading():
+def test_invalid_stored_values_are_refused_when_validated():
     stored = {"__type__": "GammaAugmentConfig", "gamma_range": [2.0, -1.0]}
-    with pytest.raises(ConfigError, match="gamma_range"):
-        converter.structure(stored, AugmentConfig)
+    config = converter.structure(stored, AugmentConfig)
+    with pytest.raises(ConfigError, match=r"`gamma_range` .*, got \(2.0, -1.0\)"):
+        config.validate()
 
 
 def test_config_package_does_not_import_gunpowder():

@@ -72,8 +72,11 @@ def test_bad_geometry(tmp_path, kwargs, match):
 
 def test_missing_and_unreadable_file(tmp_path):
     config = tiff_config(tmp_path / "missing.tif")
-    with pytest.raises(ArrayNotFoundError, match="missing.tif does not exist"):
+    # building validates the config first; the array itself checks again
+    with pytest.raises(ArrayNotFoundError, match="missing.tif does not exist; check file_name"):
         config.array_type(config)
+    with pytest.raises(ArrayNotFoundError, match="missing.tif does not exist"):
+        TiffArrayConfig.array_type(config)
     assert config.verify()[0] is False
     (tmp_path / "text.tif").write_text("not a tiff")
     ok, reason = tiff_config(tmp_path / "text.tif").verify()
@@ -85,3 +88,67 @@ def test_config_round_trips_through_converter(tmp_path):
     data = converter.unstructure(config)
     assert data["offset"] == [10, 20, 30] and data["axis_names"] == ["z", "y", "x"]
     assert converter.structure(data, ArrayConfig) == config
+
+
+def write_slices(folder, stack, names, **kwargs):
+    folder.mkdir()
+    for plane, name in zip(stack, names, strict=True):
+        tifffile.imwrite(folder / name, plane, photometric="minisblack", **kwargs)
+    return folder
+
+
+@pytest.mark.parametrize("compression", [None, "zlib"])
+def test_folder_of_2d_files_reads_as_a_stack_in_name_order(tmp_path, compression):
+    # written out of order; digit runs sort as numbers (2 before 10)
+    folder = write_slices(
+        tmp_path / "slices", STACK[[2, 0, 1]], ["img10.tif", "img1.TIF", "img2.tiff"],
+        compression=compression,
+    )
+    (folder / "notes.txt").write_text("not a slice")
+    (folder / ".hidden.tif").write_text("not a slice either")
+    config = tiff_config(folder)
+    assert config.verify() == (True, "No validation for this config")
+    array = config.array_type(config)
+    assert array.roi == Roi((10, 20, 30), (6, 16, 30)) and array.shape == (3, 4, 5)
+    assert array.axes == ["z", "y", "x"] and array.dtype == np.uint16
+    np.testing.assert_array_equal(array[array.roi], STACK)
+    np.testing.assert_array_equal(array[Roi((12, 28, 54), (2, 8, 6))], [[[34], [39]]])
+    np.testing.assert_array_equal(np.asarray(array.data), STACK)
+
+
+def test_folder_reads_open_only_the_files_a_roi_needs(tmp_path):
+    folder = write_slices(tmp_path / "slices", STACK, ["a0.tif", "a1.tif", "a2.tif"])
+    config = tiff_config(folder)
+    array = config.array_type(config)
+    (folder / "a2.tif").write_text("damaged")  # the last slice is unreadable now
+    np.testing.assert_array_equal(array[Roi((10, 20, 30), (4, 16, 30))], STACK[:2])
+    with pytest.raises(ConfigError, match="a2.tif is not a readable TIFF"):
+        array[array.roi]
+
+
+def test_folder_of_rgb_slices_with_a_channel_axis(tmp_path):
+    data = np.arange(2 * 4 * 5 * 3, dtype=np.uint8).reshape(2, 4, 5, 3)  # z, y, x, c
+    folder = tmp_path / "rgb"
+    folder.mkdir()
+    for z in range(2):
+        tifffile.imwrite(folder / f"s{z}.tif", data[z])
+    config = tiff_config(folder, axis_names=["z", "y", "x", "c^"])
+    array = config.array_type(config)
+    assert array.axes == ["c", "z", "y", "x"] and array.shape == (3, 2, 4, 5)
+    np.testing.assert_array_equal(array[array.roi], np.moveaxis(data, -1, 0))
+
+
+def test_folder_errors(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ConfigError, match="folder .*empty holds no .tif / .tiff files"):
+        tiff_config(empty).validate()
+    folder = write_slices(tmp_path / "slices", STACK, ["a0.tif", "a1.tif", "a2.tif"])
+    with pytest.raises(ConfigError, match="name 2 axes but .* shape \\(3, 4, 5\\)"):
+        tiff_config(folder, axis_names=["y", "x"]).validate()
+    tifffile.imwrite(folder / "a1.tif", STACK[1, :2], photometric="minisblack")
+    config = tiff_config(folder)
+    array = config.array_type(config)
+    with pytest.raises(ConfigError, match="a1.tif holds uint16 data of shape \\(2, 5\\) but "
+                       ".*a0.tif holds uint16 data of shape \\(4, 5\\)"):
+        array[array.roi]
