@@ -87,16 +87,24 @@ class _ValidatingConstructor:
 
 class runtime_type:  # noqa: N801 - used like a value, not a class
     """A config's link to its runtime class: ``task_type = runtime_type(
-    "package.module.ClassName")`` (imported when first read, so configs stay
+    ".distance_task.DistanceTask")`` (a module relative to the config's
+    package, or absolute; imported when first read, so configs stay
     importable without torch) or ``runtime_type(ClassName)``."""
 
     def __init__(self, target: Union[str, type]):
         self._target = target
+        self._package: str | None = None
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._package = owner.__module__.rpartition(".")[0]
 
     def _resolve(self) -> type:
         if isinstance(self._target, str):
             module, _, name = self._target.rpartition(".")
-            self._target = getattr(importlib.import_module(module), name)
+            imported = importlib.import_module(module, package=self._package)
+            resolved: type = getattr(imported, name)
+            self._target = resolved
+            return resolved
         return self._target
 
     def __get__(self, instance: Any, owner: type) -> Any:

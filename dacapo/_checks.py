@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
-from typing import Any, List, NoReturn, Optional, Sequence, Tuple
+from typing import Any, List, Literal, NoReturn, Optional, Sequence, Tuple, overload
 
 import numpy as np
 
@@ -91,6 +91,26 @@ def _none(allow_none: bool) -> str:
     return " (or None)" if allow_none else ""
 
 
+@overload
+def check_int(
+    owner: str,
+    field: str,
+    value: Any,
+    minimum: Optional[int] = None,
+    maximum: Optional[int] = None,
+    *,
+    allow_none: Literal[False] = False,
+) -> int: ...
+@overload
+def check_int(
+    owner: str,
+    field: str,
+    value: Any,
+    minimum: Optional[int] = None,
+    maximum: Optional[int] = None,
+    *,
+    allow_none: bool,
+) -> Optional[int]: ...
 def check_int(
     owner: str,
     field: str,
@@ -110,6 +130,26 @@ def check_int(
     return int(value)
 
 
+@overload
+def check_number(
+    owner: str,
+    field: str,
+    value: Any,
+    minimum: Optional[float] = None,
+    *,
+    strict: bool = False,
+    allow_none: Literal[False] = False,
+) -> float: ...
+@overload
+def check_number(
+    owner: str,
+    field: str,
+    value: Any,
+    minimum: Optional[float] = None,
+    *,
+    strict: bool = False,
+    allow_none: bool,
+) -> Optional[float]: ...
 def check_number(
     owner: str,
     field: str,
@@ -131,6 +171,12 @@ def check_number(
     return float(value)
 
 
+@overload
+def check_fraction(
+    owner: str, field: str, value: Any, *, allow_none: Literal[False] = False
+) -> float: ...
+@overload
+def check_fraction(owner: str, field: str, value: Any, *, allow_none: bool) -> Optional[float]: ...
 def check_fraction(
     owner: str, field: str, value: Any, *, allow_none: bool = False
 ) -> Optional[float]:

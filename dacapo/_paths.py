@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from dacapo.errors import ConfigError
 
@@ -18,5 +18,6 @@ def as_path(value: Any) -> Path:
     if "://" in str(value):
         from upath import UPath  # only URLs need universal-pathlib
 
-        return UPath(str(value))
+        # UPath offers Path's interface (and subclasses Path before universal-pathlib 0.3)
+        return cast(Path, UPath(str(value)))
     return Path(value)

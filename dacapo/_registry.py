@@ -98,7 +98,9 @@ class Registry:
     def _unknown_message(self, name: str) -> str:
         close = difflib.get_close_matches(str(name), sorted(self._classes), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        known = sorted(n for n, c in self._classes.items() if not c.__dict__.get("_abstract_config"))
+        known = sorted(
+            n for n, c in self._classes.items() if not c.__dict__.get("_abstract_config")
+        )
         return (
             f"unknown {self.base.__name__} type {name!r}{hint} "
             f"Known: {', '.join(known) or '(none)'}"
@@ -128,12 +130,14 @@ class RegisteredConfig:
 
     A base declares ``registry_root=True`` (and ``runtime="<kind>_type"``, the
     attribute naming the runtime class that ``dacapo.build`` constructs); it
-    and its subclasses register automatically. Bases and helper classes that users never instantiate pass
-    ``abstract=True`` so that contract suites skip them. Subclasses override ``validate`` to raise ``ConfigError``;
-    ``verify`` turns that into the ``(ok, reason)`` pair the public API uses.
+    and its subclasses register automatically. Bases and helper classes that
+    users never instantiate pass ``abstract=True`` so that contract suites skip
+    them. Subclasses override ``validate`` to raise ``ConfigError``; ``verify``
+    turns that into the ``(ok, reason)`` pair the public API uses.
     """
 
     _registry: ClassVar[Registry]
+    _abstract_config: ClassVar[bool]
 
     def __init_subclass__(
         cls,

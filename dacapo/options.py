@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 import attr
 import yaml
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["DaCapoConfig", "Options"]
 
 _STORE_TYPES = ("files", "mongo")
-_WARNED_MISSING = set()  # DACAPO_OPTIONS_FILE values already warned about
+_WARNED_MISSING: Set[str] = set()  # DACAPO_OPTIONS_FILE values already warned about
 
 
 def _runs_base_dir(value: Any) -> Path:
@@ -37,7 +37,8 @@ def _runs_base_dir(value: Any) -> Path:
     try:
         return as_path(value)
     except ConfigError as error:
-        raise ConfigError(f"runs_base_dir: {error}") from error
+        error.with_context("runs_base_dir")
+        raise
 
 
 def _check_type(instance, attribute, value):
@@ -67,8 +68,8 @@ class DaCapoConfig:
         validator=_check_type,
         metadata={"help_text": "Store backend: 'files' (no server) or 'mongo'."},
     )
-    runs_base_dir = attr.ib(
-        default="~/dacapo",
+    runs_base_dir: Path = attr.ib(
+        default=Path("~/dacapo"),  # the converter expands ~
         converter=_runs_base_dir,
         metadata={"help_text": "Directory (or s3:// URL) holding configs, stats and runs."},
     )
@@ -168,4 +169,5 @@ def _build(values: Dict[str, Any], source: str) -> DaCapoConfig:
     try:
         return DaCapoConfig(**values)
     except ConfigError as error:
-        raise ConfigError(f"options from {source}: {error}") from error
+        error.with_context(f"options from {source}")
+        raise

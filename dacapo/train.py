@@ -16,7 +16,7 @@ import logging
 import signal
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, List
 
 from dacapo._callable_module import make_module_callable
 
@@ -209,7 +209,7 @@ def _save_interrupted(run, stats_store, weights_store) -> None:
 def _deferred_interrupts() -> Iterator[Callable[[], bool]]:
     """Turns the first Ctrl-C into a flag checked between iterations (a second
     one interrupts at once). Only in the main thread, where signals arrive."""
-    received = []
+    received: List[int] = []  # the signal numbers seen
     if threading.current_thread() is not threading.main_thread():
         yield lambda: False
         return

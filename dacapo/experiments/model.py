@@ -118,6 +118,13 @@ class Model(torch.nn.Module):
         self._check_coordinate(voxel_size, "voxel_size")
         return self.architecture.scale(voxel_size)
 
+    def optimizer_state_for(
+        self, model_state: Dict[str, Any], optimizer_state: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """``optimizer_state`` saved beside ``model_state``, in this model's
+        parameter order (upstream DaCapo's newer checkpoints number the head first)."""
+        return upstream_optimizer_state(self, model_state, optimizer_state)
+
     def _check_coordinate(self, value, what: str) -> None:
         if not isinstance(value, Coordinate):
             raise ConfigError(
@@ -160,9 +167,10 @@ def upstream_optimizer_state(
     """
     keys = list(model_state)
     head = getattr(model, "prediction_head", None)
+    if not isinstance(head, torch.nn.Module):
+        return optimizer_state
     newer = (
-        isinstance(head, torch.nn.Module)
-        and bool(keys) and keys[0].startswith("prediction_head.")
+        bool(keys) and keys[0].startswith("prediction_head.")
         and not any(key.startswith("architecture.") for key in keys)
     )
     groups = optimizer_state.get("param_groups", []) if isinstance(optimizer_state, dict) else []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Tuple, Union
 
 import attr
 
@@ -139,19 +139,24 @@ class ValidationScores:
 
     def _check_shape(self, record: ValidationIterationScores) -> None:
         """Raises ``ConfigError`` unless ``record`` matches datasets x parameters x criteria."""
-        import numpy as np
-
         expected = (len(self.datasets), len(self.parameters), len(self.criteria))
-        try:
-            shape = np.array(record.scores, dtype=float).shape
-        except (ValueError, TypeError):
-            shape = "ragged"
+        shape = _shape_of(record.scores)
         if shape != expected:
             raise ConfigError(
                 f"validation scores of iteration {record.iteration}: expected a nested "
                 f"list of shape (datasets={expected[0]}, parameters={expected[1]}, "
                 f"criteria={expected[2]}), got {shape}"
             )
+
+
+def _shape_of(scores: Any) -> Union[Tuple[int, ...], str]:
+    """The shape of the nested list ``scores``, or ``"ragged"``."""
+    import numpy as np
+
+    try:
+        return np.array(scores, dtype=float).shape
+    except (ValueError, TypeError):
+        return "ragged"
 
 
 def _object_index(values: List[Any]):

@@ -67,7 +67,9 @@ class ElasticAugment(gp.BatchFilter):
     ):
         self.control_point_spacing = tuple(control_point_spacing)
         self.displacement_sigma = tuple(control_point_displacement_sigma)
-        self.rotation_interval = tuple(rotation_interval)
+        self.rotation_interval = check_interval(
+            "ElasticAugment", "rotation_interval", tuple(rotation_interval)
+        )
         self.subsample = subsample
         self.uniform_3d_rotation = uniform_3d_rotation
         self.augmentation_probability = augmentation_probability
@@ -130,13 +132,13 @@ class ElasticAugment(gp.BatchFilter):
     def _source_roi(self, coordinates: np.ndarray, voxel_size: Coordinate) -> Roi:
         """Voxel-aligned ROI holding every source position and its neighbours."""
         origin = self._deformation.origin
-        begin, end = [], []
+        lows, highs = [], []
         for d in range(coordinates.shape[0]):
             low = (origin[d] + float(coordinates[d].min())) / voxel_size[d] - 0.5
             high = (origin[d] + float(coordinates[d].max())) / voxel_size[d] - 0.5
-            begin.append(math.floor(low))
-            end.append(math.floor(high) + 2)
-        begin, end = Coordinate(begin), Coordinate(end)
+            lows.append(math.floor(low))
+            highs.append(math.floor(high) + 2)
+        begin, end = Coordinate(lows), Coordinate(highs)
         return Roi(begin * voxel_size, (end - begin) * voxel_size)
 
     def _deform_array(self, array: gp.Array, roi: Roi, key: gp.ArrayKey) -> gp.Array:
@@ -238,6 +240,5 @@ def _check_arguments(node: ElasticAugment) -> None:
         ("control_point_spacing", "control_point_displacement_sigma"),
         (node.control_point_spacing, node.displacement_sigma),
     )
-    check_interval(owner, "rotation_interval", node.rotation_interval)
     check_int(owner, "subsample", node.subsample, 1)
     check_fraction(owner, "augmentation_probability", node.augmentation_probability)

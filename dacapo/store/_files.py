@@ -6,10 +6,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, TYPE_CHECKING, Any, Callable, cast
 
 from dacapo._paths import as_path  # noqa: F401 (re-exported for the stores)
 from dacapo.errors import ConfigError
+
+if TYPE_CHECKING:
+    from upath import UPath
 
 __all__ = ["as_path", "is_local", "safe_name", "atomic_write", "atomic_write_text", "remove_tree"]
 
@@ -37,7 +40,9 @@ def safe_name(what: str, name: Any) -> str:
     return name
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None], exclusive: bool = False) -> None:
+def atomic_write(
+    path: Path, write: Callable[[IO[bytes]], object], exclusive: bool = False
+) -> None:
     """Writes ``path`` through ``write(file)`` so readers never see a partial file.
 
     Locally the data go to a hidden temporary file in the same directory that
@@ -92,4 +97,5 @@ def remove_tree(path: Path) -> None:
         elif path.exists() or path.is_symlink():
             path.unlink()
     elif path.exists():
-        path.fs.rm(path.path, recursive=True)
+        url = cast("UPath", path)  # a path with a protocol is the UPath ``as_path`` made
+        url.fs.rm(url.path, recursive=True)

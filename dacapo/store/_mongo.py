@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from typing import Any, Dict
 
 from dacapo.errors import StoreError
 
@@ -33,7 +34,7 @@ class MongoStore(ABC):
         from pymongo.errors import PyMongoError
 
         self.db_host, self.db_name = db_host, db_name
-        self.client = pymongo.MongoClient(db_host)
+        self.client: pymongo.MongoClient[Dict[str, Any]] = pymongo.MongoClient(db_host)
         self.database = self.client[db_name]
         try:
             self._create_indexes(pymongo)

@@ -119,7 +119,8 @@ class ConfigStore(ABC):
         try:
             return converter.structure(document, spec.base())
         except ConfigError as error:
-            raise error.with_context(f"{kind} config {name!r} in {self._location(spec, name)}")
+            error.with_context(f"{kind} config {name!r} in {self._location(spec, name)}")
+            raise
 
     def names(self, kind: str) -> List[str]:
         """Names of every stored ``kind`` config, sorted."""

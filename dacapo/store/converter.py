@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path, PurePath
-from typing import Any, Dict
+from typing import Any, Dict, Type
 
 import attr
 import cattrs
@@ -91,7 +91,7 @@ class DacapoConverter(cattrs.Converter):
         self.register_structure_hook(float, _strict(float, (int, float), exclude=bool))
 
     def _unstructure_config(self, obj: Any) -> Dict[str, Any]:
-        cls = type(obj)
+        cls: type = type(obj)
         data: Dict[str, Any] = {TYPE_KEY: cls.__name__}
         for name, field in _init_fields(cls).items():
             data[field.alias if field.alias else name] = self.unstructure(
@@ -99,7 +99,7 @@ class DacapoConverter(cattrs.Converter):
             )
         return data
 
-    def _structure_config(self, obj: Any, expected: type) -> Any:
+    def _structure_config(self, obj: Any, expected: Type[RegisteredConfig]) -> Any:
         if isinstance(obj, expected):
             return obj
         if not isinstance(obj, dict):
@@ -134,7 +134,7 @@ class DacapoConverter(cattrs.Converter):
                 f"{cls.__name__} {obj.get('name', '')!r}: {error}"
             ) from error
 
-    def _resolve_type(self, obj: Dict[str, Any], expected: type) -> type:
+    def _resolve_type(self, obj: Dict[str, Any], expected: Type[RegisteredConfig]) -> type:
         type_name = obj.get(TYPE_KEY)
         if type_name is None:
             if expected.__dict__.get("_abstract_config"):
@@ -155,7 +155,8 @@ class DacapoConverter(cattrs.Converter):
         try:
             return self.structure(value, field.type)
         except DacapoError as error:
-            raise error.with_context(where)
+            error.with_context(where)
+            raise
         except Exception as error:  # cattrs raises many kinds on bad input
             raise ConfigError(
                 f"{where}: cannot read {value!r} as {_type_name(field.type)} ({error})"

@@ -65,12 +65,13 @@ def create_array_store() -> ArrayStore:
 
 def _mongo_options(options: DaCapoConfig) -> Tuple[str, str]:
     """``(mongo_db_host, mongo_db_name)``; ``ConfigError`` naming what is unset."""
-    missing = [name for name in ("mongo_db_host", "mongo_db_name") if not getattr(options, name)]
-    if missing:
+    host, name = options.mongo_db_host, options.mongo_db_name
+    if not host or not name:
+        missing = [m for m, v in (("mongo_db_host", host), ("mongo_db_name", name)) if not v]
         where = Options.config_file() or "an options file (e.g. ~/dacapo.yaml)"
         raise ConfigError(
             f"options: type is 'mongo' but {' and '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} not set; set "
             f"{', '.join(f'{m}: ...' for m in missing)} in {where}, or use type: files"
         )
-    return options.mongo_db_host, options.mongo_db_name
+    return host, name

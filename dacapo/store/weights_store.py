@@ -28,13 +28,13 @@ class WeightsStore(ABC):
 
     def load_weights(self, run: Any, iteration: int) -> None:
         """Loads the checkpoint of ``iteration`` into ``run.model`` and ``run.optimizer``."""
-        from dacapo.experiments.model import upstream_optimizer_state
-
         weights = self.retrieve_weights(run.name, iteration)
         run.model.load_state_dict(weights.model)  # renames upstream DaCapo's keys
-        run.optimizer.load_state_dict(
-            upstream_optimizer_state(run.model, weights.model, weights.optimizer)
-        )
+        optimizer = weights.optimizer
+        reorder = getattr(run.model, "optimizer_state_for", None)  # a dacapo Model
+        if reorder is not None:
+            optimizer = reorder(weights.model, optimizer)
+        run.optimizer.load_state_dict(optimizer)
 
     def load_best(self, run: Any, dataset: str, criterion: str) -> int:
         """Loads the best checkpoint for ``dataset`` and ``criterion``; returns its iteration."""

@@ -105,13 +105,16 @@ def sample_positions(
     is_cell = ids % np.uint64(3) == np.uint64(1)
     inner = np.all((positions > 0) & (positions < np.array(shape) - 1), axis=1)
     picked = []
+    remaining = count
     for pool in (
         inner & ~is_cell,
         inner & is_cell,
         ~inner & ~is_cell,
         ~inner & is_cell,
     ):
-        picked.append(_evenly(positions[pool], count - sum(len(p) for p in picked)))
+        chosen = _evenly(positions[pool], remaining)
+        picked.append(chosen)
+        remaining -= len(chosen)
     return np.concatenate(picked)
 
 

@@ -50,6 +50,9 @@ __all__ = [
     "write_synthetic_container",
 ]
 
+# the volume's arrays and their data types
+_DTYPES = {"raw": np.uint8, "labels": np.uint64, "semantic": np.uint8, "mask": np.uint8}
+
 
 @attr.s(frozen=True, eq=False)
 class SyntheticVolume:
@@ -112,12 +115,7 @@ def generate_volume(
     seed = validate_seed(seed)
     voxel_size, offset = validate_world(shape, voxel_size, offset)
     settings = make_params(params)
-    arrays = {
-        "raw": np.empty(shape, np.uint8),
-        "labels": np.empty(shape, np.uint64),
-        "semantic": np.empty(shape, np.uint8),
-        "mask": np.empty(shape, np.uint8),
-    }
+    arrays = {name: np.empty(shape, dtype) for name, dtype in _DTYPES.items()}
     centres = []
     for z0, z1 in blocks.slabs(shape, 1):
         block = blocks.render_block(

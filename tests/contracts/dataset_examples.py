@@ -95,3 +95,20 @@ def check_dataset(dataset: Dataset) -> None:
         assert not mask.roi.intersect(gt.roi).empty
     for point in dataset.sample_points or []:
         assert gt is not None and gt.roi.contains(Coordinate(point)), point
+
+
+def example_of(kind: str, table: dict, name: str, tmp_path: Path):
+    """The example config of registered class ``name`` and its expectations;
+    fails (naming the table to extend) when ``table`` has no entry."""
+    import pytest
+
+    if name not in table:
+        pytest.fail(
+            f"{name} is a registered {kind} without an example; add one to "
+            f"{'DATASETS' if kind == 'DatasetConfig' else 'DATASPLITS'} in "
+            "tests/contracts/dataset_examples.py"
+        )
+    factory, *expected = table[name]
+    config = factory(tmp_path)
+    assert type(config).__name__ == name
+    return (config, *expected)

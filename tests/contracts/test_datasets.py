@@ -10,23 +10,14 @@ import pytest
 
 from dacapo._build import build
 from dacapo.experiments.datasplits.datasets.dataset_config import DatasetConfig
-from tests.contracts.dataset_examples import DATASETS, check_dataset
+from tests.contracts.dataset_examples import DATASETS, check_dataset, example_of
 
 REGISTERED = [cls.__name__ for cls in DatasetConfig.registry().concrete()]
 
 
 @pytest.fixture(params=REGISTERED)
 def example(request, tmp_path):
-    name = request.param
-    if name not in DATASETS:
-        pytest.fail(
-            f"{name} is a registered DatasetConfig without an example; add one to "
-            "DATASETS in tests/contracts/dataset_examples.py"
-        )
-    factory, has_gt, has_mask = DATASETS[name]
-    config = factory(tmp_path)
-    assert type(config).__name__ == name
-    return config, has_gt, has_mask
+    return example_of("DatasetConfig", DATASETS, request.param, tmp_path)
 
 
 def test_every_registered_dataset_has_an_example():

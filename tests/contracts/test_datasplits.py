@@ -11,23 +11,14 @@ import pytest
 from dacapo._build import build
 from dacapo.experiments.datasplits import DataSplit
 from dacapo.experiments.datasplits.datasplit_config import DataSplitConfig
-from tests.contracts.dataset_examples import DATASPLITS, check_dataset
+from tests.contracts.dataset_examples import DATASPLITS, check_dataset, example_of
 
 REGISTERED = [cls.__name__ for cls in DataSplitConfig.registry().concrete()]
 
 
 @pytest.fixture(params=REGISTERED)
 def example(request, tmp_path):
-    name = request.param
-    if name not in DATASPLITS:
-        pytest.fail(
-            f"{name} is a registered DataSplitConfig without an example; add one to "
-            "DATASPLITS in tests/contracts/dataset_examples.py"
-        )
-    factory, train, validate = DATASPLITS[name]
-    config = factory(tmp_path)
-    assert type(config).__name__ == name
-    return config, train, validate
+    return example_of("DataSplitConfig", DATASPLITS, request.param, tmp_path)
 
 
 def test_every_registered_datasplit_has_an_example():

@@ -5,13 +5,16 @@ it cannot be built without arguments; each ``Evaluator`` subclass needs a
 case in ``EVALUATORS``.
 """
 
+import importlib
 import math
+import pkgutil
 
 import numpy as np
 import pytest
 from funlib.geometry import Roi
 
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
+from dacapo.experiments.tasks._channel_evaluators import ClassMasksEvaluator, TiledTruthEvaluator
 from dacapo.experiments.tasks.evaluators import (
     BinarySegmentationEvaluationScores,
     BinarySegmentationEvaluator,
@@ -108,6 +111,14 @@ EVALUATORS = {
         lambda: _pair(2, instance=False),
     ),
     "InstanceEvaluator": (InstanceEvaluator, lambda: _pair(1, instance=True)),
+    "TiledTruthEvaluator": (
+        lambda: TiledTruthEvaluator(3.0, 1.0, ["mito", "mito_distance"], repeats=2),
+        lambda: (_pair(2, instance=False)[0], _pair(1, instance=False)[1]),
+    ),
+    "ClassMasksEvaluator": (
+        lambda: ClassMasksEvaluator(["background", "mito"], 3.0, 1.0),
+        lambda: _pair(1, instance=False),
+    ),
 }
 
 
@@ -118,8 +129,14 @@ def _subclasses(cls):
 
 
 def test_every_evaluator_has_a_case():
+    import dacapo.experiments.tasks as tasks
+
+    for module in pkgutil.walk_packages(tasks.__path__, f"{tasks.__name__}."):
+        importlib.import_module(module.name)  # every evaluator defined, whatever ran before
     defined = {
-        cls.__name__ for cls in _subclasses(Evaluator) if cls.__module__.startswith("dacapo.")
+        cls.__name__
+        for cls in _subclasses(Evaluator)
+        if cls.__module__.startswith("dacapo.") and not cls.__name__.startswith("_")
     }
     assert defined <= set(EVALUATORS)
 

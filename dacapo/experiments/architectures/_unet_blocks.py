@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, cast
 
 import torch
 from torch import nn
@@ -11,10 +11,16 @@ from ._unet_geometry import UNetGeometry
 
 Shape = Tuple[int, ...]
 
-_CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
-_CONV_TRANSPOSE = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
-_POOL = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
-_BATCH_NORM = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
+# layer classes by number of spatial dimensions (they take tuples of that length)
+_Layer = Callable[..., nn.Module]
+_CONV: Dict[int, _Layer] = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+_CONV_TRANSPOSE: Dict[int, _Layer] = {
+    1: nn.ConvTranspose1d,
+    2: nn.ConvTranspose2d,
+    3: nn.ConvTranspose3d,
+}
+_POOL: Dict[int, _Layer] = {1: nn.MaxPool1d, 2: nn.MaxPool2d, 3: nn.MaxPool3d}
+_BATCH_NORM: Dict[int, _Layer] = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}
 
 
 class ConvPass(nn.Module):
@@ -184,13 +190,12 @@ class UNet(nn.Module):
             Upsample(f, fmaps[level + 1], up_out[level], constant_upsample)
             for level, f in enumerate(factors)
         )])
+        self.attention: Optional[nn.ModuleList] = None
         if use_attention:
             self.attention = nn.ModuleList([nn.ModuleList(
                 AttentionGate(fmaps[level + 1], fmaps[level], conv_out[level], f, batch_norm)
                 for level, f in enumerate(factors)
             )])
-        else:
-            self.attention = None
         self.r_conv = nn.ModuleList([nn.ModuleList(
             ConvPass(fmaps[level] + up_out[level], conv_out[level], ku[level], self.padding,
                      batch_norm)
@@ -209,13 +214,20 @@ class UNet(nn.Module):
             skips.append(x)
             x = down(x)
         x = self.l_conv[-1](x)
+        r_up, r_conv = _only_head(self.r_up), _only_head(self.r_conv)
+        attention = _only_head(self.attention) if self.attention is not None else None
         for level in reversed(range(len(self.l_down))):
             skip = skips[level]
-            if self.attention is not None:
-                skip = self.attention[0][level](x, skip)
-            x = self.r_up[0][level](x)
+            if attention is not None:
+                skip = attention[level](x, skip)
+            x = r_up[level](x)
             if self.padding == "valid":
                 x = crop_to_factor(x, self.crop_factors[level], self.up_shrink[level])
             skip = center_crop(skip, x.shape[-self.dims:])
-            x = self.r_conv[0][level](torch.cat([skip, x], dim=1))
+            x = r_conv[level](torch.cat([skip, x], dim=1))
         return x
+
+
+def _only_head(heads: nn.ModuleList) -> nn.ModuleList:
+    """The decoder modules of the one output head in upstream's list of heads."""
+    return cast(nn.ModuleList, heads[0])

@@ -8,7 +8,9 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s
-class ArchitectureConfig(RegisteredConfig, registry_root=True, runtime="architecture_type", abstract=True):
+class ArchitectureConfig(
+    RegisteredConfig, registry_root=True, runtime="architecture_type", abstract=True
+):
     """Describes a network body; ``architecture_type(config)`` builds the torch module."""
 
     name: str = attr.ib(

@@ -39,9 +39,7 @@ class CNNectomeUNetConfig(ArchitectureConfig):
     ``num_fmaps * fmap_inc_factor**l`` feature maps.
     """
 
-    architecture_type = runtime_type(
-        "dacapo.experiments.architectures.cnnectome_unet.CNNectomeUNet"
-    )
+    architecture_type = runtime_type(".cnnectome_unet.CNNectomeUNet")
 
     input_shape: Coordinate = attr.ib(
         converter=_coordinate,

@@ -14,9 +14,7 @@ from .architecture_config import ArchitectureConfig
 class DummyArchitectureConfig(ArchitectureConfig):
     """A single 3x3x3 convolution on a (40, 20, 20) input, for tests and demos."""
 
-    architecture_type = runtime_type(
-        "dacapo.experiments.architectures.dummy_architecture.DummyArchitecture"
-    )
+    architecture_type = runtime_type(".dummy_architecture.DummyArchitecture")
 
     num_in_channels: int = attr.ib(metadata={"help_text": "Number of input channels."})
     num_out_channels: int = attr.ib(metadata={"help_text": "Number of output channels."})

@@ -26,9 +26,7 @@ class ModelZooConfig(ArchitectureConfig):
     kept (``Model`` does not re-initialise them).
     """
 
-    architecture_type = runtime_type(
-        "dacapo.experiments.architectures.model_zoo_architecture.ModelZooArchitecture"
-    )
+    architecture_type = runtime_type(".model_zoo_architecture.ModelZooArchitecture")
 
     model_id: str = attr.ib(
         converter=str,

@@ -32,9 +32,7 @@ class WrappedArchitectureConfig(ArchitectureConfig):
     a Python object lives only in this process.
     """
 
-    architecture_type = runtime_type(
-        "dacapo.experiments.architectures.wrapped_architecture.WrappedArchitecture"
-    )
+    architecture_type = runtime_type(".wrapped_architecture.WrappedArchitecture")
 
     module: Any = attr.ib(
         converter=_module_or_path,

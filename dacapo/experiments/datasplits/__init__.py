@@ -2,7 +2,7 @@
 
 from .datasplit import DataSplit
 from .datasplit_config import DataSplitConfig
-from .datasplit_generator import DataSplitGenerator, DatasetSpec
+from .datasplit_generator import DatasetSpec, DataSplitGenerator
 from .dummy_datasplit import DummyDataSplit
 from .dummy_datasplit_config import DummyDataSplitConfig
 from .simple_config import SimpleDataSplit, SimpleDataSplitConfig

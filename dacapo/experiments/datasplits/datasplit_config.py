@@ -8,7 +8,9 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s
-class DataSplitConfig(RegisteredConfig, registry_root=True, runtime="datasplit_type", abstract=True):
+class DataSplitConfig(
+    RegisteredConfig, registry_root=True, runtime="datasplit_type", abstract=True
+):
     """Describes the training and validation datasets; ``datasplit_type(config)`` builds them."""
 
     name: str = attr.ib(

@@ -18,14 +18,14 @@ import re
 from enum import Enum
 from math import prod
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Type, TypeVar
 
 import attr
 from funlib.geometry import Coordinate, Roi
 
+from dacapo._build import build
 from dacapo._paths import as_path
 from dacapo.errors import ConfigError
-from dacapo._build import build
 
 from .datasets import DatasetConfig, RawGTDatasetConfig
 from .datasets.arrays import (
@@ -60,25 +60,36 @@ class SegmentationType(Enum):
     instance = "instance"
 
 
-def _enum(enum: type, what: str):
-    def convert(value):
-        if isinstance(value, enum):
-            return value
-        try:
-            return enum(str(value).strip().lower())
-        except ValueError:
-            raise ConfigError(
-                f"{what} {value!r} is not one of {[m.value for m in enum]}"
-            ) from None
+_E = TypeVar("_E", bound=Enum)
 
-    return convert
+
+def _enum(enum: Type[_E], what: str, value: Any) -> _E:
+    """``value`` (a member or its case-insensitive value) as a member of ``enum``."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(str(value).strip().lower())
+    except ValueError:
+        raise ConfigError(
+            f"{what} {value!r} is not one of {[m.value for m in enum]}"
+        ) from None
+
+
+def _dataset_type(value: Any) -> DatasetType:
+    """attrs converter of ``DatasetSpec.dataset_type``."""
+    return _enum(DatasetType, "dataset type", value)
+
+
+def _segmentation_type(value: Any) -> SegmentationType:
+    """attrs converter of ``DataSplitGenerator.segmentation_type``."""
+    return _enum(SegmentationType, "segmentation_type", value)
 
 
 @attr.s(frozen=True)
 class DatasetSpec:
     """One CSV row: a crop of raw data and its ground truth."""
 
-    dataset_type: DatasetType = attr.ib(converter=_enum(DatasetType, "dataset type"))
+    dataset_type: DatasetType = attr.ib(converter=_dataset_type)
     raw_container: Path = attr.ib(converter=as_path)
     raw_dataset: str = attr.ib()
     gt_container: Path = attr.ib(converter=as_path)
@@ -184,7 +195,7 @@ class DataSplitGenerator:
     output_resolution: Coordinate = attr.ib(converter=_to_coordinate)
     targets: Optional[List[str]] = attr.ib(default=None)
     segmentation_type: SegmentationType = attr.ib(
-        default="semantic", converter=_enum(SegmentationType, "segmentation_type")
+        default=SegmentationType.semantic, converter=_segmentation_type
     )
     max_gt_downsample: int = attr.ib(default=32)
     max_gt_upsample: int = attr.ib(default=4)

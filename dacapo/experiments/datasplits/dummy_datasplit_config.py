@@ -15,7 +15,7 @@ from .datasplit_config import DataSplitConfig
 class DummyDataSplitConfig(DataSplitConfig):
     """One training dataset (a ``DummyDatasetConfig`` by default) and no validation."""
 
-    datasplit_type = runtime_type("dacapo.experiments.datasplits.dummy_datasplit.DummyDataSplit")
+    datasplit_type = runtime_type(".dummy_datasplit.DummyDataSplit")
     # a test fixture: never valid (as upstream), yet built without validation
     _fixture = True
 

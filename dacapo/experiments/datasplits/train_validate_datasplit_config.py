@@ -18,7 +18,7 @@ from .datasplit_config import DataSplitConfig
 class TrainValidateDataSplitConfig(DataSplitConfig):
     """Trains on ``train_configs`` and validates on ``validate_configs``."""
 
-    datasplit_type = runtime_type("dacapo.experiments.datasplits.train_validate_datasplit.TrainValidateDataSplit")
+    datasplit_type = runtime_type(".train_validate_datasplit.TrainValidateDataSplit")
 
     train_configs: List[DatasetConfig] = attr.ib(
         metadata={"help_text": "The datasets to train on (at least one)."}

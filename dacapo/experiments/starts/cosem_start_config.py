@@ -22,7 +22,7 @@ class CosemStartConfig(StartConfig):
     ``weights_file``; dacapo does not download it.
     """
 
-    start_type = runtime_type("dacapo.experiments.starts.cosem_start.CosemStart")
+    start_type = runtime_type(".cosem_start.CosemStart")
 
     name: Optional[str] = attr.ib(
         default=None,

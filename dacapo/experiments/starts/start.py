@@ -82,7 +82,8 @@ class Start:
         try:
             weights = store.retrieve_weights(self.run, iteration)
         except NoSuchCheckpointError as error:
-            raise NoSuchCheckpointError(f"{self!r}: {error}") from error
+            error.with_context(repr(self))
+            raise
         logger.info("%r: loading iteration %d of run %r", self, iteration, self.run)
         return weights.model
 
@@ -155,12 +156,13 @@ def load_matching_weights(
     _check_keys(target, state, source)
     head = _head_keys(model)
     match = new_head is not None and old_head is not None and list(new_head) != list(old_head)
-    plan = _head_plan(new_head, old_head) if match else []
+    new_names, old_names = list(new_head or []), list(old_head or [])
+    plan = _head_plan(new_names, old_names) if match else []
     merged, kept_head, mismatched = {}, [], []
     for key, value in target.items():
         old = state[key]
         if key in head and match:
-            merged[key] = _copy_rows(value, old, plan, len(new_head), len(old_head), key, source)
+            merged[key] = _copy_rows(value, old, plan, len(new_names), len(old_names), key, source)
         elif tuple(old.shape) == tuple(value.shape):
             merged[key] = old
         elif key in head:

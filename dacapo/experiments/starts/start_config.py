@@ -5,13 +5,13 @@ from __future__ import annotations
 import attr
 
 from dacapo._build import runtime_type
-
 from dacapo._registry import RegisteredConfig
 
 
-
 @attr.s
-class StartConfig(RegisteredConfig, registry_root=True, runtime="start_type"):
+class StartConfig(
+    RegisteredConfig, registry_root=True, runtime="start_type"
+):
     """Initialise a run from the checkpoint of another run.
 
     ``criterion`` is either a validation criterion (the best checkpoint for
@@ -19,7 +19,7 @@ class StartConfig(RegisteredConfig, registry_root=True, runtime="start_type"):
     names the dataset when several have a best checkpoint for the criterion.
     """
 
-    start_type = runtime_type("dacapo.experiments.starts.start.Start")
+    start_type = runtime_type(".start.Start")
 
     run: str = attr.ib(metadata={"help_text": "Name of the run to take weights from."})
     criterion: str = attr.ib(

@@ -2,14 +2,14 @@
 
 from dacapo._lazy import lazy_exports
 
-from .task_config import TaskConfig
-from .dummy_task_config import DummyTaskConfig
-from .distance_task_config import DistanceTaskConfig
-from .inner_distance_task_config import InnerDistanceTaskConfig
-from .hot_distance_task_config import HotDistanceTaskConfig
-from .one_hot_task_config import OneHotTaskConfig
 from .affinities_task_config import AffinitiesTaskConfig
+from .distance_task_config import DistanceTaskConfig
+from .dummy_task_config import DummyTaskConfig
+from .hot_distance_task_config import HotDistanceTaskConfig
+from .inner_distance_task_config import InnerDistanceTaskConfig
+from .one_hot_task_config import OneHotTaskConfig
 from .pretrained_task_config import PretrainedTaskConfig
+from .task_config import TaskConfig
 
 # Tasks import torch (through their predictors and losses), so they load on first use.
 _LAZY_TASKS = {

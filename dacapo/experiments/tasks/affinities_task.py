@@ -15,6 +15,8 @@ class AffinitiesTask(Task):
     """``AffinitiesPredictor``, ``AffinitiesLoss``, ``WatershedPostProcessor``
     on the affinity channels and ``InstanceEvaluator``."""
 
+    predictor: AffinitiesPredictor
+
     def __init__(self, task_config):
         self.predictor = AffinitiesPredictor(
             task_config.neighborhood,

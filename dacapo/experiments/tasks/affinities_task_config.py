@@ -35,7 +35,7 @@ class AffinitiesTaskConfig(TaskConfig):
     scores the instances (VOI, adapted Rand error, instance F1).
     """
 
-    task_type = runtime_type("dacapo.experiments.tasks.affinities_task.AffinitiesTask")
+    task_type = runtime_type(".affinities_task.AffinitiesTask")
 
     neighborhood: List[Coordinate] = attr.ib(
         converter=_coordinates,

@@ -16,6 +16,8 @@ class DistanceTask(Task):
     """``DistancePredictor``, ``MSELoss`` (or ``DiceLoss("tanh")``),
     ``ThresholdPostProcessor`` over [-1, 1] and ``BinarySegmentationEvaluator``."""
 
+    predictor: DistancePredictor
+
     def __init__(self, task_config):
         dice = task_config.loss == "dice"
         self.predictor = DistancePredictor(

@@ -29,7 +29,7 @@ class DistanceTaskConfig(TaskConfig):
     channel with the binary segmentation metrics.
     """
 
-    task_type = runtime_type("dacapo.experiments.tasks.distance_task.DistanceTask")
+    task_type = runtime_type(".distance_task.DistanceTask")
 
     channels: List[str] = channels_field()
     clip_distance: float = clip_distance_field()

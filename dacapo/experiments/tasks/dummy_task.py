@@ -14,6 +14,8 @@ from .task import Task
 class DummyTask(Task):
     """``DummyPredictor``, ``DummyLoss``, ``DummyPostProcessor`` and ``DummyEvaluator``."""
 
+    predictor: DummyPredictor
+
     def __init__(self, task_config):
         self.predictor = DummyPredictor(task_config.embedding_dims)
         self.loss = DummyLoss()

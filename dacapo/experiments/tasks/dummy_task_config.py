@@ -14,7 +14,7 @@ from .task_config import TaskConfig
 class DummyTaskConfig(TaskConfig):
     """Predicts zero embeddings and scores them with cheap dummy metrics."""
 
-    task_type = runtime_type("dacapo.experiments.tasks.dummy_task.DummyTask")
+    task_type = runtime_type(".dummy_task.DummyTask")
 
     embedding_dims: int = attr.ib(
         default=2, metadata={"help_text": "Number of channels of the predicted embedding."}

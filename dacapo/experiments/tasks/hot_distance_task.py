@@ -16,6 +16,8 @@ class HotDistanceTask(Task):
     over [-1, 1] (the model's eval output range) and binary segmentation
     metrics for every output channel, each compared with its class's mask."""
 
+    predictor: HotDistancePredictor
+
     def __init__(self, task_config):
         self.predictor = HotDistancePredictor(
             task_config.channels,

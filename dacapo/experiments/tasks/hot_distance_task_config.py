@@ -27,7 +27,7 @@ class HotDistanceTaskConfig(TaskConfig):
     class masks (criteria ``<class>__<metric>`` and ``<class>_distance__<metric>``).
     """
 
-    task_type = runtime_type("dacapo.experiments.tasks.hot_distance_task.HotDistanceTask")
+    task_type = runtime_type(".hot_distance_task.HotDistanceTask")
 
     channels: List[str] = channels_field()
     clip_distance: float = clip_distance_field()

@@ -15,6 +15,8 @@ class InnerDistanceTask(Task):
     """``InnerDistancePredictor``, ``MSELoss``, ``ThresholdPostProcessor`` over
     [0, 1] and ``BinarySegmentationEvaluator``."""
 
+    predictor: InnerDistancePredictor
+
     def __init__(self, task_config):
         self.predictor = InnerDistancePredictor(task_config.channels, task_config.scale_factor)
         self.loss = MSELoss()

@@ -26,7 +26,7 @@ class InnerDistanceTaskConfig(TaskConfig):
     binary segmentation metrics.
     """
 
-    task_type = runtime_type("dacapo.experiments.tasks.inner_distance_task.InnerDistanceTask")
+    task_type = runtime_type(".inner_distance_task.InnerDistanceTask")
 
     channels: List[str] = channels_field()
     clip_distance: float = clip_distance_field()

@@ -17,6 +17,8 @@ class OneHotTask(Task):
     ``ArgmaxPostProcessor`` and per-class binary segmentation metrics
     (``ClassMasksEvaluator``)."""
 
+    predictor: OneHotPredictor
+
     def __init__(self, task_config):
         self.predictor = OneHotPredictor(task_config.classes, task_config.kernel_size)
         self.loss = DiceLoss("softmax") if task_config.loss == "dice" else CrossEntropyLoss()

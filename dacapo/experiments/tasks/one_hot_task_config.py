@@ -22,7 +22,7 @@ class OneHotTaskConfig(TaskConfig):
     (criteria ``<class>__<metric>``, e.g. ``mito__f1_score``).
     """
 
-    task_type = runtime_type("dacapo.experiments.tasks.one_hot_task.OneHotTask")
+    task_type = runtime_type(".one_hot_task.OneHotTask")
 
     classes: List[str] = attr.ib(
         metadata={

@@ -6,8 +6,8 @@ from typing import List
 
 import torch
 
-from dacapo.errors import ConfigError
 from dacapo._build import build
+from dacapo.errors import ConfigError
 
 from .task import Task
 

@@ -17,7 +17,7 @@ class PretrainedTaskConfig(TaskConfig):
     """Wraps ``sub_task_config``: same predictor, loss, post-processor and
     evaluator, but ``create_model`` loads ``weights`` into the new model."""
 
-    task_type = runtime_type("dacapo.experiments.tasks.pretrained_task.PretrainedTask")
+    task_type = runtime_type(".pretrained_task.PretrainedTask")
 
     sub_task_config: TaskConfig = attr.ib(
         metadata={"help_text": "The task to run; its model gets the pretrained weights."}

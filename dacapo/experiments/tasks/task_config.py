@@ -8,7 +8,9 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s
-class TaskConfig(RegisteredConfig, registry_root=True, runtime="task_type", abstract=True):
+class TaskConfig(
+    RegisteredConfig, registry_root=True, runtime="task_type", abstract=True
+):
     """Describes what to predict; ``task_type(config)`` builds predictor, loss,
     post-processor and evaluator."""
 

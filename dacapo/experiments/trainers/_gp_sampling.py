@@ -105,11 +105,16 @@ class SampleLocation(gp.RandomLocation):
             str(key): spec.roi.shape for key, spec in request.array_specs.items()
             if spec.roi is not None
         }
+        provided = {
+            str(key): self.upstream_spec[key].roi
+            for key in request.array_specs
+            if key in self.upstream_spec
+        }
         raise ConfigError(
             f"dataset {self.dataset!r}: a training sample does not fit inside the data "
             f"along axis {axes}: the requested regions (grown by augmentations such as "
             f"rotations) are {sizes} (world units), the data provides "
-            f"{ {str(k): self.upstream_spec[k].roi for k in request.array_specs if k in self.upstream_spec} }; "
+            f"{provided}; "
             "use a smaller input shape, smaller rotations or larger crops"
         )
 
@@ -170,19 +175,19 @@ class SampleLocation(gp.RandomLocation):
         begin = (mask_request.center - self.output_size / 2) // voxel_size * voxel_size
         roi = Roi(begin, self.output_size).snap_to_grid(voxel_size, mode="grow")
         if self._counts is not None:
-            return self._integral_fraction(roi, voxel_size)
+            return self._integral_fraction(self._counts, roi, voxel_size)
         request = gp.BatchRequest({self.check_key: gp.ArraySpec(roi=roi)})
         data = self.get_upstream_provider().request_batch(request)[self.check_key].data
         return float(np.count_nonzero(data)) / data.size if data.size else 0.0
 
-    def _integral_fraction(self, roi: Roi, voxel_size: Coordinate) -> float:
+    def _integral_fraction(self, counts: np.ndarray, roi: Roi, voxel_size: Coordinate) -> float:
         begin = (roi.begin - self._mask_roi.begin) / voxel_size
         end = begin + roi.shape / voxel_size
         total = 0
         for corner in itertools.product((0, 1), repeat=len(begin)):
             index = tuple(end[d] if c else begin[d] for d, c in enumerate(corner))
             sign = (-1) ** (len(begin) - sum(corner))
-            total += sign * int(self._counts[index])
+            total += sign * int(counts[index])
         return total / int(np.prod(roi.shape / voxel_size))
 
 

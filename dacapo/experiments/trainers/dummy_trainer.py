@@ -7,8 +7,6 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from dacapo.errors import ConfigError
-
 from .trainer import Trainer
 
 logger = logging.getLogger(__name__)

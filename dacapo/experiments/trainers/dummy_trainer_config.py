@@ -14,7 +14,7 @@ from .trainer_config import TrainerConfig
 class DummyTrainerConfig(TrainerConfig):
     """Trains on random noise towards a zero target; needs no data."""
 
-    trainer_type = runtime_type("dacapo.experiments.trainers.dummy_trainer.DummyTrainer")
+    trainer_type = runtime_type(".dummy_trainer.DummyTrainer")
 
     mirror_augment: bool = attr.ib(
         metadata={"help_text": "Randomly mirror the raw noise along the spatial axes."}

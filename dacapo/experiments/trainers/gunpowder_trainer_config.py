@@ -48,9 +48,7 @@ class GunpowderTrainerConfig(TrainerConfig):
     before augmentation.
     """
 
-    trainer_type = runtime_type(
-        "dacapo.experiments.trainers.gunpowder_trainer.GunpowderTrainer"
-    )
+    trainer_type = runtime_type(".gunpowder_trainer.GunpowderTrainer")
 
     num_data_fetchers: int = attr.ib(
         default=5,
@@ -135,7 +133,8 @@ class GunpowderTrainerConfig(TrainerConfig):
             try:
                 augment.validate()
             except ConfigError as error:
-                raise type(error)(f"{where}: {error}") from error
+                error.with_context(where)
+                raise
 
     def _validate_strategy(self) -> None:
         strategy = self.sample_strategy

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
 import numpy as np
 import torch
 
-from dacapo.errors import ConfigError
 from dacapo.experiments.training_iteration_stats import TrainingIterationStats
 
 if TYPE_CHECKING:
@@ -90,8 +89,10 @@ class Trainer(ABC):
         progress = iteration / self.warmup_iterations
         return WARMUP_START_FACTOR + (1.0 - WARMUP_START_FACTOR) * progress
 
-    def _position_scheduler(self, optimizer: torch.optim.Optimizer) -> None:
-        """Makes the scheduler (re)start at ``self.iteration`` for ``optimizer``.
+    def _position_scheduler(
+        self, optimizer: torch.optim.Optimizer
+    ) -> torch.optim.lr_scheduler.LambdaLR:
+        """Makes the scheduler (re)start at ``self.iteration`` for ``optimizer``; returns it.
 
         Uses torch's public API only: unless the scheduler already drives
         ``optimizer`` at ``self.iteration``, a new ``LambdaLR`` is built with
@@ -105,12 +106,13 @@ class Trainer(ABC):
             and scheduler.optimizer is optimizer
             and scheduler.last_epoch == self.iteration
         ):
-            return
+            return scheduler
         for group in optimizer.param_groups:
             group.setdefault("initial_lr", self.learning_rate)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, self.lr_factor, last_epoch=self.iteration - 1
         )
+        return self.scheduler
 
     # -- batches ---------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class Trainer(ABC):
         """The next batch: ``raw`` ``(b, [c,] *spatial)``, ``target`` and ``weight``
         (shaped as the loss expects), and optionally more arrays (``gt``, ``mask``)."""
 
-    def after_step(
+    def after_step(  # noqa: B027 - optional hook
         self, iteration: int, batch: Dict[str, np.ndarray], prediction: torch.Tensor
     ) -> None:
         """Called after the optimisation step of ``iteration`` (e.g. for snapshots)."""
@@ -161,13 +163,13 @@ class Trainer(ABC):
         ``iteration`` is increased before each record is yielded.
         """
         device = torch.device(device)
-        self._position_scheduler(optimizer)
+        scheduler = self._position_scheduler(optimizer)
         model.train()
         for _ in range(num_iterations):
             start = time.time()
             batch = self.next_batch()
             loss, prediction = self._step(model, optimizer, batch, device)
-            self.scheduler.step()
+            scheduler.step()
             self.after_step(self.iteration, batch, prediction)
             stats = TrainingIterationStats(self.iteration, loss, time.time() - start)
             self.iteration += 1

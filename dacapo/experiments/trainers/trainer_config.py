@@ -8,7 +8,9 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s
-class TrainerConfig(RegisteredConfig, registry_root=True, runtime="trainer_type", abstract=True):
+class TrainerConfig(
+    RegisteredConfig, registry_root=True, runtime="trainer_type", abstract=True
+):
     """Describes how batches are made and the optimisation settings;
     ``trainer_type(config)`` builds the trainer."""
 

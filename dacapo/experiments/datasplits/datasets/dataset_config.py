@@ -8,7 +8,9 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s(hash=False)  # keep the name-based __hash__ below
-class DatasetConfig(RegisteredConfig, registry_root=True, runtime="dataset_type", abstract=True):
+class DatasetConfig(
+    RegisteredConfig, registry_root=True, runtime="dataset_type", abstract=True
+):
     """Describes a dataset (raw, ground truth, mask); ``dataset_type(config)`` builds it."""
 
     name: str = attr.ib(

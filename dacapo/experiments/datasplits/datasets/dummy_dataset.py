@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dacapo._build import build
+
 from .dataset import Dataset
 
 

@@ -15,7 +15,7 @@ from .dataset_config import DatasetConfig
 class DummyDatasetConfig(DatasetConfig):
     """A dataset with only a raw array (by default a ``DummyArrayConfig``); a test fixture."""
 
-    dataset_type = runtime_type("dacapo.experiments.datasplits.datasets.dummy_dataset.DummyDataset")
+    dataset_type = runtime_type(".dummy_dataset.DummyDataset")
     # a test fixture: never valid (as upstream), yet built without validation
     _fixture = True
 

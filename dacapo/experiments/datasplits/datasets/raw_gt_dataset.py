@@ -6,8 +6,8 @@ from typing import List, Optional
 
 from funlib.geometry import Coordinate
 
-from dacapo.errors import ConfigError
 from dacapo._build import build
+from dacapo.errors import ConfigError
 
 from .arrays import Array
 from .dataset import Dataset

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import List, Optional
 
 import attr
-
-from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError, DacapoError
 
 from .arrays import ArrayConfig
@@ -25,7 +24,7 @@ def _to_coordinates(points) -> Optional[List[Coordinate]]:
 class RawGTDatasetConfig(DatasetConfig):
     """Raw intensities with ground truth, an optional mask and sample points."""
 
-    dataset_type = runtime_type("dacapo.experiments.datasplits.datasets.raw_gt_dataset.RawGTDataset")
+    dataset_type = runtime_type(".raw_gt_dataset.RawGTDataset")
 
     raw_config: Optional[ArrayConfig] = attr.ib(
         default=None,
@@ -66,7 +65,8 @@ class RawGTDatasetConfig(DatasetConfig):
                 try:
                     config.validate()
                 except ConfigError as error:
-                    raise error.with_context(f"RawGTDatasetConfig {self.name!r}, {field}")
+                    error.with_context(f"RawGTDatasetConfig {self.name!r}, {field}")
+                    raise
         try:
             type(self).dataset_type(self)  # the class itself: build() would validate again
         except ConfigError:

@@ -8,9 +8,9 @@ from typing import List, Optional, Tuple
 import numpy as np
 from funlib.geometry import Coordinate
 
+from dacapo._build import build
 from dacapo._paths import as_path
 from dacapo.errors import ConfigError
-from dacapo._build import build
 
 from .arrays import (
     BinarizeArrayConfig,

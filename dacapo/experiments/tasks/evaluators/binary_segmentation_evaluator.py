@@ -85,18 +85,19 @@ class BinarySegmentationEvaluator(Evaluator):
 
 
 def _distance(name: str, value: Any, allow_zero: bool) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not (value > 0 or (allow_zero and value == 0))
-        or value == float("inf")
-    ):
+    # a non-number becomes NaN, which (like a NaN given) fails every test below
+    number = (
+        float(value)
+        if isinstance(value, numbers.Real) and not isinstance(value, bool)
+        else float("nan")
+    )
+    if not (number > 0 or (allow_zero and number == 0)) or number == float("inf"):
         expected = "a non-negative" if allow_zero else "a positive"
         raise ConfigError(
             f"BinarySegmentationEvaluator: {name} must be {expected} finite number of "
             f"world units, got {value!r}"
         )
-    return float(value)
+    return number
 
 
 def _channel_names(channels: Sequence[str]) -> list:

@@ -25,7 +25,7 @@ class EvaluationScores(RegisteredConfig, registry_root=True, abstract=True):
         raise NotImplementedError
 
     @staticmethod
-    def bounds(criterion: str) -> Tuple[float, float]:
+    def bounds(criterion: str) -> Tuple[float, Optional[float]]:
         """The range of values ``criterion`` can take (``None`` for unbounded)."""
         raise NotImplementedError
 

@@ -10,10 +10,10 @@ from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 
 from .argmax_post_processor_parameters import ArgmaxPostProcessorParameters
-from .post_processor import Block, PostProcessor
+from .post_processor import Block, PostProcessor, channel_count
 
 
-class ArgmaxPostProcessor(PostProcessor):
+class ArgmaxPostProcessor(PostProcessor[ArgmaxPostProcessorParameters]):
     """Labels each voxel with the index of its largest channel (uint8, or
     uint64 beyond 256 channels)."""
 
@@ -32,10 +32,10 @@ class ArgmaxPostProcessor(PostProcessor):
             )
 
     def _output_dtype(self, prediction: Array) -> np.dtype:
-        return np.dtype(np.uint8 if prediction.num_channels <= 256 else np.uint64)
+        return np.dtype(np.uint8 if channel_count(prediction) <= 256 else np.uint64)
 
     def _process_block(self, parameters: ArgmaxPostProcessorParameters, block: Block) -> np.ndarray:
-        prediction = self.prediction_array
+        prediction = self._require_prediction()
         data = prediction[block.roi]
         channel_axis = data.ndim - prediction.dims - 1
         return np.argmax(data, axis=channel_axis).astype(self._output_dtype(prediction))

@@ -13,7 +13,7 @@ from .dummy_post_processor_parameters import DummyPostProcessorParameters
 from .post_processor import Block, PostProcessor
 
 
-class DummyPostProcessor(PostProcessor):
+class DummyPostProcessor(PostProcessor[DummyPostProcessorParameters]):
     """Foreground = any channel above ``detection_threshold``; objects smaller
     than ``min_size`` voxels (counted within a block) become background."""
 
@@ -31,7 +31,7 @@ class DummyPostProcessor(PostProcessor):
         return np.dtype(np.uint8)
 
     def _process_block(self, parameters: DummyPostProcessorParameters, block: Block) -> np.ndarray:
-        prediction = self.prediction_array
+        prediction = self._require_prediction()
         data = prediction[block.roi]
         if "c" in prediction.axes:
             data = data.max(axis=prediction.axes.index("c"))

@@ -6,7 +6,19 @@ import itertools
 import logging
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
-from typing import ClassVar, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple, Type
+from typing import (
+    ClassVar,
+    Generic,
+    Iterable,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+)
 
 import numpy as np
 from funlib.geometry import Coordinate, Roi
@@ -24,6 +36,8 @@ from .post_processor_parameters import PostProcessorParameters
 logger = logging.getLogger(__name__)
 
 NON_SPATIAL_AXES = ("b", "c")
+
+ParametersT = TypeVar("ParametersT", bound=PostProcessorParameters)
 
 
 class Block(NamedTuple):
@@ -50,6 +64,13 @@ def iterate_blocks(roi: Roi, block_shape: Coordinate) -> Iterator[Roi]:
         yield Roi(offset, block_shape).intersect(roi)
 
 
+def channel_count(array: Array) -> int:
+    """Size of ``array``'s ``"c"`` axis, 0 when it has none."""
+    if "c" not in array.axes:
+        return 0
+    return array.num_channels or 0
+
+
 def _for_each(blocks: List[Block], function, num_workers: int, description: str) -> None:
     """Calls ``function`` on every block, on ``num_workers`` threads, with progress."""
     progress = dict(total=len(blocks), desc=description, disable=len(blocks) < 4, leave=False)
@@ -61,12 +82,13 @@ def _for_each(blocks: List[Block], function, num_workers: int, description: str)
             function(block)
 
 
-class PostProcessor(ABC):
+class PostProcessor(ABC, Generic[ParametersT]):
     """Turns a prediction into an output array for each point of a parameter grid.
 
     Usage: ``set_prediction(prediction)``, then ``process(parameters, ...)``
     for each of ``enumerate_parameters()``. Processing runs over blocks of
     ``block_size`` voxels, so memory is bounded by a block, not the volume.
+    ``ParametersT`` is the subclass's ``parameters_type``.
     """
 
     parameters_type: ClassVar[Type[PostProcessorParameters]] = PostProcessorParameters
@@ -74,7 +96,7 @@ class PostProcessor(ABC):
     prediction_array: Optional[Array] = None
 
     @abstractmethod
-    def enumerate_parameters(self) -> Iterable[PostProcessorParameters]:
+    def enumerate_parameters(self) -> Iterable[ParametersT]:
         """The parameter grid, with ids 0..n-1."""
 
     def set_prediction(self, prediction_array) -> None:
@@ -82,7 +104,7 @@ class PostProcessor(ABC):
         self.prediction_array = open_array(prediction_array, "set_prediction")
         self._check_prediction(self.prediction_array)
 
-    def _check_prediction(self, prediction: Array) -> None:
+    def _check_prediction(self, prediction: Array) -> None:  # noqa: B027 - optional hook
         """Raises ``ConfigError`` when this post-processor cannot use ``prediction``."""
 
     @abstractmethod
@@ -94,12 +116,12 @@ class PostProcessor(ABC):
         return [a for a in prediction.axes if a not in NON_SPATIAL_AXES]
 
     @abstractmethod
-    def _process_block(self, parameters: PostProcessorParameters, block: Block) -> np.ndarray:
+    def _process_block(self, parameters: ParametersT, block: Block) -> np.ndarray:
         """Output values for ``block.roi`` (shape of the output's axes)."""
 
     def process(
         self,
-        parameters: PostProcessorParameters,
+        parameters: ParametersT,
         output_array_identifier: Optional[LocalArrayIdentifier] = None,
         num_workers: int = 1,
         block_size: Optional[Sequence[int]] = None,
@@ -136,7 +158,7 @@ class PostProcessor(ABC):
 
     def _require_prediction(self) -> Array:
         if self.prediction_array is None:
-            raise ConfigError(
+            raise RuntimeError(  # called out of order: a programming error
                 f"{type(self).__name__}: no prediction to process; call "
                 "set_prediction(prediction_array) first"
             )

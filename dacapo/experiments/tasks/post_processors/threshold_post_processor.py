@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 THRESHOLD_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
-class ThresholdPostProcessor(PostProcessor):
+class ThresholdPostProcessor(PostProcessor[ThresholdPostProcessorParameters]):
     """Writes ``prediction > threshold`` as uint8, channel by channel.
 
     The grid places thresholds at 10%, 25%, 50%, 75% and 90% of the value
@@ -45,7 +45,9 @@ class ThresholdPostProcessor(PostProcessor):
                 f"ThresholdPostProcessor: value_range {tuple(value_range)} must be "
                 "(low, high) with low < high, e.g. (-1, 1) for tanh distances"
             )
-        self.value_range = None if value_range is None else tuple(map(float, value_range))
+        self.value_range: Optional[Tuple[float, float]] = (
+            None if value_range is None else (float(value_range[0]), float(value_range[1]))
+        )
         self._range = self.value_range or (-1.0, 1.0)
 
     def enumerate_parameters(self) -> Iterator[ThresholdPostProcessorParameters]:
@@ -58,8 +60,9 @@ class ThresholdPostProcessor(PostProcessor):
     def set_prediction(self, prediction_array) -> None:
         """Sets the prediction and fits the threshold grid to its values."""
         super().set_prediction(prediction_array)
-        self._range = self._fit_range(self.prediction_array)
-        logger.debug("thresholds for %s span %s", self.prediction_array.name, self._range)
+        prediction = self._require_prediction()
+        self._range = self._fit_range(prediction)
+        logger.debug("thresholds for %s span %s", prediction.name, self._range)
 
     def _fit_range(self, prediction: Array) -> Tuple[float, float]:
         dtype = np.dtype(prediction.dtype)
@@ -85,7 +88,7 @@ class ThresholdPostProcessor(PostProcessor):
     def _process_block(
         self, parameters: ThresholdPostProcessorParameters, block: Block
     ) -> np.ndarray:
-        return (self.prediction_array[block.roi] > parameters.threshold).astype(np.uint8)
+        return (self._require_prediction()[block.roi] > parameters.threshold).astype(np.uint8)
 
 
 def _value_range(prediction: Array) -> Tuple[float, float]:

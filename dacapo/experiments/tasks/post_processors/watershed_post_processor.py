@@ -10,13 +10,13 @@ from funlib.geometry import Coordinate
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 
-from .post_processor import Block, PostProcessor
+from .post_processor import Block, PostProcessor, channel_count
 from .watershed_post_processor_parameters import WatershedPostProcessorParameters
 
 BIASES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
-class WatershedPostProcessor(PostProcessor):
+class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
     """Mutex watershed (``mwatershed.agglom``) on the first ``len(offsets)``
     channels of an affinity prediction, giving uint64 instance ids.
 
@@ -51,7 +51,7 @@ class WatershedPostProcessor(PostProcessor):
 
     def _check_prediction(self, prediction: Array) -> None:
         dims = self.offsets[0].dims
-        channels = prediction.num_channels if "c" in prediction.axes else 0
+        channels = channel_count(prediction)
         if prediction.dims != dims or channels < len(self.offsets):
             raise ConfigError(
                 f"WatershedPostProcessor: prediction {prediction.name!r} (axes "
@@ -64,7 +64,7 @@ class WatershedPostProcessor(PostProcessor):
         return np.dtype(np.uint64)
 
     def _process_block(self, parameters: WatershedPostProcessorParameters, block: Block):
-        prediction = self.prediction_array
+        prediction = self._require_prediction()
         context = Coordinate(parameters.context[-prediction.dims :]) * prediction.voxel_size
         read_roi = block.roi.grow(context, context).intersect(prediction.roi)
         affinities = self._read_affinities(read_roi)
@@ -76,7 +76,7 @@ class WatershedPostProcessor(PostProcessor):
 
     def _read_affinities(self, roi) -> np.ndarray:
         """The affinity channels in ``roi`` as float64 in [0, 1]."""
-        data = self.prediction_array[roi][: len(self.offsets)]
+        data = self._require_prediction()[roi][: len(self.offsets)]
         affinities = data.astype(np.float64)
         if data.dtype.kind in "iu":
             affinities /= np.iinfo(data.dtype).max

@@ -1,12 +1,12 @@
 """predictors."""
 
-from .dummy_predictor import DummyPredictor
-from .predictor import Predictor
-from .distance_predictor import DistancePredictor
-from .one_hot_predictor import OneHotPredictor
 from .affinities_predictor import AffinitiesPredictor
-from .inner_distance_predictor import InnerDistancePredictor
+from .distance_predictor import DistancePredictor
+from .dummy_predictor import DummyPredictor
 from .hot_distance_predictor import HotDistancePredictor
+from .inner_distance_predictor import InnerDistancePredictor
+from .one_hot_predictor import OneHotPredictor
+from .predictor import Predictor
 
 __all__ = [
     "AffinitiesPredictor",

@@ -92,6 +92,6 @@ def grow_spec(target_spec, lower: Coordinate, upper: Optional[Coordinate] = None
     return spec
 
 
-def moving_slice(moving_counts, start: int, stop: int):
+def moving_slice(moving_counts, start: int, stop: Optional[int]):
     """Part ``[start, stop)`` of a moving-counts list (``None`` stays ``None``)."""
     return None if moving_counts is None else moving_counts[start:stop]

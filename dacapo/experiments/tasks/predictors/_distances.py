@@ -36,9 +36,9 @@ def boundary_distances(labels: np.ndarray, voxel_size: Sequence[float]) -> np.nd
     if not grid.any():
         return np.full(labels.shape, np.inf, dtype=np.float32)
     half_voxel = tuple(float(v) / 2 for v in voxel_size)
-    if ndim == 1:  # edt takes a scalar anisotropy in 1D
-        half_voxel = half_voxel[0]
-    distances = edt.edt(np.ascontiguousarray(~grid), anisotropy=half_voxel, black_border=False)
+    # edt takes a scalar anisotropy in 1D
+    anisotropy = half_voxel[0] if ndim == 1 else half_voxel
+    distances = edt.edt(np.ascontiguousarray(~grid), anisotropy=anisotropy, black_border=False)
     return np.ascontiguousarray(distances[centres], dtype=np.float32)
 
 

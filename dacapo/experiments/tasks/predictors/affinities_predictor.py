@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -20,10 +20,10 @@ from dacapo.utils.balance_weights import balance_weights
 
 from ._common import (
     grow_spec,
-    single_labels,
     make_head,
     mask_over,
     moving_slice,
+    single_labels,
     spatial_axes,
     wrap,
 )
@@ -154,7 +154,9 @@ class AffinitiesPredictor(Predictor):
         crop = (slice(None),) + tuple(slice(0, n) for n in labels.shape)
         return np.ascontiguousarray(descriptors[crop], dtype=np.float32)
 
-    def create_weight(self, gt: Array, target: Array, mask: Array, moving_class_counts: Any = None):
+    def create_weight(
+        self, gt: Array, target: Array, mask: Optional[Array], moving_class_counts: Any = None
+    ):
         """Balanced float32 weights over ``target.roi`` and the updated counts
         (one entry per affinity channel, then one for the LSDs)."""
         roi, n = target.roi, len(self.neighborhood)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 import torch
 from funlib.geometry import Coordinate
 
 from dacapo._checks import check_choice, check_clip, check_names, check_number
+from dacapo.experiments.arraytypes.arraytype import ArrayType
 from dacapo.experiments.arraytypes.distances import DistanceArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
@@ -85,7 +86,9 @@ class DistancePredictor(Predictor):
         )
         return wrap(target, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
 
-    def create_weight(self, gt: Array, target: Array, mask: Array, moving_class_counts: Any = None):
+    def create_weight(
+        self, gt: Array, target: Array, mask: Optional[Array], moving_class_counts: Any = None
+    ):
         """Class-balanced float32 weights over ``target.roi`` and the updated
         per-channel class counts."""
         roi = target.roi
@@ -122,12 +125,13 @@ class DistancePredictor(Predictor):
         if all(np.array_equal(known[0], other) for other in known[1:]):
             known = known[:1]  # one mask for every class: one distance transform
         unseen = np.stack([unseen_distances(channel, gt.voxel_size) for channel in known])
-        unseen = wrap(unseen, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
-        return distance_mask(target[target.roi], unseen[target.roi], self.scale_factor)
+        unseen_array = wrap(unseen, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
+        return distance_mask(target[target.roi], unseen_array[target.roi], self.scale_factor)
 
     @property
-    def output_array_type(self) -> DistanceArray:
-        """``DistanceArray`` naming each channel's class."""
+    def output_array_type(self) -> ArrayType:
+        """``DistanceArray`` naming each channel's class (subclasses may
+        predict other kinds of values)."""
         return DistanceArray(dict(enumerate(self.channels)))
 
     @property

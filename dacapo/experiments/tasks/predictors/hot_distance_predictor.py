@@ -81,7 +81,9 @@ class HotDistancePredictor(DistancePredictor):
         target = np.concatenate([hot.astype(np.float32), distances.data])
         return wrap(target, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
 
-    def create_weight(self, gt: Array, target: Array, mask: Array, moving_class_counts: Any = None):
+    def create_weight(
+        self, gt: Array, target: Array, mask: Optional[Array], moving_class_counts: Any = None
+    ):
         """Per-channel balanced float32 weights over ``target.roi`` and the
         updated counts (one entry per output channel)."""
         roi, n = target.roi, len(self.channels)

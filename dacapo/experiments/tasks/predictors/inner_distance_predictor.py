@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, List, Sequence
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -60,7 +60,9 @@ class InnerDistancePredictor(Predictor):
         ).astype(np.float32)
         return wrap(target, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
 
-    def create_weight(self, gt: Array, target: Array, mask: Array, moving_class_counts: Any = None):
+    def create_weight(
+        self, gt: Array, target: Array, mask: Optional[Array], moving_class_counts: Any = None
+    ):
         """Object/background-balanced float32 weights over ``target.roi`` and
         the updated per-channel class counts."""
         roi = target.roi

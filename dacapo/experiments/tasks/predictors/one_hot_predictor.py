@@ -14,7 +14,7 @@ from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.experiments.model import Model
 from dacapo.utils.balance_weights import balance_weights
 
-from ._common import single_labels, make_head, mask_over, spatial_axes, wrap
+from ._common import make_head, mask_over, single_labels, spatial_axes, wrap
 from .predictor import Predictor
 
 
@@ -64,7 +64,9 @@ class OneHotPredictor(Predictor):
             )
         return labels.astype(np.int64)
 
-    def create_weight(self, gt: Array, target: Array, mask: Array, moving_class_counts: Any = None):
+    def create_weight(
+        self, gt: Array, target: Array, mask: Optional[Array], moving_class_counts: Any = None
+    ):
         """Class-balanced float32 weights over ``target.roi`` (spatial) and the
         updated class counts."""
         roi = target.roi

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Tuple
+from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 from funlib.geometry import Coordinate
 
@@ -38,7 +38,7 @@ class Predictor(ABC):
 
     @abstractmethod
     def create_weight(
-        self, gt: "Array", target: "Array", mask: "Array", moving_class_counts: Any
+        self, gt: "Array", target: "Array", mask: Optional["Array"], moving_class_counts: Any
     ) -> Tuple["Array", Any]:
         """Per-voxel loss weights and the updated ``moving_class_counts``
         (class frequencies a predictor may carry from batch to batch)."""

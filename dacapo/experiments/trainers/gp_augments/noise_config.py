@@ -26,6 +26,11 @@ _UPSTREAM_KEYS = {"p": "augmentation_probability"}
 _UPSTREAM_FIELDS = ("mode", "clip", "augmentation_probability") + _OPTIONS
 
 
+def _field_name(upstream_key: str) -> str:
+    """The field an upstream ``kwargs`` key sets here."""
+    return _UPSTREAM_KEYS.get(upstream_key, upstream_key)
+
+
 @attr.s
 class NoiseAugmentConfig(AugmentConfig):
     """Adds random noise to raw (``skimage.util.random_noise``).
@@ -80,7 +85,7 @@ class NoiseAugmentConfig(AugmentConfig):
                 f"{owner}: `kwargs` must be a mapping of gp.NoiseAugment keywords, got "
                 f"{type(upstream).__name__} {upstream!r}"
             )
-        names = {key: _UPSTREAM_KEYS.get(key, key) for key in upstream}
+        names = {key: _field_name(key) for key in upstream}
         unknown = sorted(k for k, name in names.items() if name not in _UPSTREAM_FIELDS)
         if unknown:
             raise ConfigError(

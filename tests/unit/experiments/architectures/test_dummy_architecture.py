@@ -1,7 +1,7 @@
 """The dummy architecture: one 3x3x3 convolution on a (40, 20, 20) input."""
 
-import sys
 import subprocess
+import sys
 
 import pytest
 import torch

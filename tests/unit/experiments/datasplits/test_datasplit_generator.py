@@ -6,9 +6,9 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits import (
+    DatasetSpec,
     DataSplitConfig,
     DataSplitGenerator,
-    DatasetSpec,
     TrainValidateDataSplitConfig,
 )
 from dacapo.experiments.datasplits.datasets.arrays import (

@@ -5,10 +5,9 @@ import logging
 from pathlib import Path
 
 import pytest
-
-from dacapo import build
 import torch
 
+from dacapo import build
 from dacapo.errors import ConfigError, DacapoError, NoSuchCheckpointError, StoreError
 from dacapo.experiments.architectures import DummyArchitectureConfig
 from dacapo.experiments.datasplits.datasplit_config import DataSplitConfig

@@ -9,7 +9,7 @@ import zarr
 from funlib.geometry import Coordinate, Roi
 
 from dacapo._build import build
-from dacapo.errors import ConfigError, DacapoError
+from dacapo.errors import ConfigError
 from dacapo.experiments.architectures import CNNectomeUNetConfig
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
 from dacapo.experiments.tasks.distance_task_config import DistanceTaskConfig

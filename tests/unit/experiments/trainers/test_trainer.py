@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 import torch
 
-from dacapo.errors import ConfigError
 from dacapo.experiments.trainers import DummyTrainerConfig, Trainer
 from dacapo.experiments.trainers import trainer as trainer_module
 from dacapo.experiments.trainers.trainer import WARMUP_START_FACTOR

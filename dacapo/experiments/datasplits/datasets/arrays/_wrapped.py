@@ -7,8 +7,8 @@ from typing import Any, Dict, List
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
-from dacapo.errors import DacapoError
 from dacapo._build import build
+from dacapo.errors import DacapoError
 
 from .array import Array
 

@@ -8,7 +8,9 @@ from dacapo._registry import RegisteredConfig
 
 
 @attr.s
-class ArrayConfig(RegisteredConfig, registry_root=True, runtime="array_type", abstract=True):
+class ArrayConfig(
+    RegisteredConfig, registry_root=True, runtime="array_type", abstract=True
+):
     """Describes an array; ``array_type(config)`` opens it.
 
     Subclasses set the class attribute ``array_type`` to their runtime class.

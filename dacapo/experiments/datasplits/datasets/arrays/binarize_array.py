@@ -9,8 +9,8 @@ from funlib.geometry import Roi
 
 from dacapo.errors import ConfigError
 
-from .array import Array
 from ._wrapped import WrappedArray, open_source
+from .array import Array
 
 
 def validate_label_source(source: Array, owner: str) -> None:

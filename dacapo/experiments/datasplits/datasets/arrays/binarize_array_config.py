@@ -55,7 +55,7 @@ def validate_groupings(owner: str, groupings: Any) -> None:
 class BinarizeArrayConfig(ArrayConfig):
     """One uint8 channel per group of label ids: 1 where the label is in the group."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.binarize_array.BinarizeArray")
+    array_type = runtime_type(".binarize_array.BinarizeArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "An integer label array without a channel axis."}

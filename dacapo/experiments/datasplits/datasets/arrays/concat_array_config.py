@@ -21,7 +21,7 @@ class ConcatArrayConfig(ArrayConfig):
     is all zeros. The result covers the intersection of the sources' ROIs.
     """
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.concat_array.ConcatArray")
+    array_type = runtime_type(".concat_array.ConcatArray")
 
     channels: List[str] = attr.ib(
         metadata={"help_text": "The output channel names, in output order."}

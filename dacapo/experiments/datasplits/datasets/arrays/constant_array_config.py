@@ -19,7 +19,7 @@ class ConstantArrayConfig(ArrayConfig):
     uint8 for 0/1 masks, a signed type for negative constants.
     """
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.constant_array.ConstantArray")
+    array_type = runtime_type(".constant_array.ConstantArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array whose geometry (ROI, voxel size, axes) is copied."}

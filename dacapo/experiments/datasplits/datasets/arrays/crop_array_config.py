@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import attr
-
-from dacapo._build import runtime_type
 from funlib.geometry import Roi
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
@@ -16,7 +15,7 @@ from .array_config import ArrayConfig
 class CropArrayConfig(ArrayConfig):
     """The source restricted to the intersection of ``roi`` and the source's ROI."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.crop_array.CropArray")
+    array_type = runtime_type(".crop_array.CropArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array to crop."}

@@ -14,7 +14,7 @@ from .array_config import ArrayConfig
 class DummyArrayConfig(ArrayConfig):
     """A (100, 50, 50) array of zeros; never valid, for tests only."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.dummy_array.DummyArray")
+    array_type = runtime_type(".dummy_array.DummyArray")
     # a test fixture: never valid (as upstream), yet built without validation
     _fixture = True
 

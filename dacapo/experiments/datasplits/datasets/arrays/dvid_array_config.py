@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-
 from typing import Tuple
 
 import attr
@@ -19,7 +18,7 @@ from .array_config import ArrayConfig
 class DVIDArrayConfig(ArrayConfig):
     """A grayscale (``uint8blk``) or ``labelmap`` instance on a DVID server."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.dvid_array.DVIDArray")
+    array_type = runtime_type(".dvid_array.DVIDArray")
 
     source: Tuple[str, str, str] = attr.ib(
         converter=tuple,

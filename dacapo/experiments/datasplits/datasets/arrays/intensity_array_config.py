@@ -14,7 +14,7 @@ from .array_config import ArrayConfig
 class IntensitiesArrayConfig(ArrayConfig):
     """Maps the source's values linearly so that ``min`` becomes 0 and ``max`` 1."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.intensity_array.IntensitiesArray")
+    array_type = runtime_type(".intensity_array.IntensitiesArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array whose intensities are normalised."}

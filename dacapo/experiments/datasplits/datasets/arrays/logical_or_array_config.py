@@ -13,7 +13,7 @@ from .array_config import ArrayConfig
 class LogicalOrArrayConfig(ArrayConfig):
     """The maximum over the source's ``"c"`` axis (the union of binary channels)."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.logical_or_array.LogicalOrArray")
+    array_type = runtime_type(".logical_or_array.LogicalOrArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "An array with a channel axis, e.g. a BinarizeArrayConfig."}

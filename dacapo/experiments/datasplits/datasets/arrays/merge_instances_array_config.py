@@ -23,7 +23,7 @@ class MergeInstancesArrayConfig(ArrayConfig):
     source's whole ROI, block by block.
     """
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.merge_instances_array.MergeInstancesArray")
+    array_type = runtime_type(".merge_instances_array.MergeInstancesArray")
 
     source_array_configs: List[ArrayConfig] = attr.ib(
         metadata={"help_text": "Integer instance label arrays without channel axes."}

@@ -23,7 +23,7 @@ class MissingAnnotationsMaskConfig(ArrayConfig):
     Without such metadata every class counts as annotated.
     """
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.missing_annotations_mask.MissingAnnotationsMask")
+    array_type = runtime_type(".missing_annotations_mask.MissingAnnotationsMask")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "An integer label array without a channel axis."}

@@ -68,9 +68,10 @@ class NumpyArray(StoredGeometry, Array):
         Unlike the other arrays (which return ``None``), as documented for
         in-memory batches: a batch without channels is a caller's mistake.
         """
-        if "c" not in self.axes:
+        channels = super().num_channels  # None exactly when there is no "c" axis
+        if channels is None:
             raise ValueError("Array does not have a channel dimension.")
-        return super().num_channels
+        return channels
 
     @property
     def writable(self) -> bool:

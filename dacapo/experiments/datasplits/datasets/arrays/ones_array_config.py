@@ -13,7 +13,7 @@ from .array_config import ArrayConfig
 class OnesArrayConfig(ArrayConfig):
     """Deprecated alias of ``ConstantArrayConfig(name, source_array_config, constant=1)``."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.ones_array.OnesArray")
+    array_type = runtime_type(".ones_array.OnesArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array whose geometry (ROI, voxel size, axes) is copied."}

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import attr
-
-from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
+from dacapo._build import runtime_type
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
@@ -35,7 +34,7 @@ class ResampledArrayConfig(ArrayConfig):
     takes the nearest source voxel and is the one to use for labels.
     """
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.resampled_array.ResampledArray")
+    array_type = runtime_type(".resampled_array.ResampledArray")
 
     source_array_config: ArrayConfig = attr.ib(
         metadata={"help_text": "The array to resample."}

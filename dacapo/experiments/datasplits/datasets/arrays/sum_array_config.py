@@ -32,7 +32,7 @@ class SumArrayConfig(ArrayConfig):
     """The voxelwise sum of arrays with the same voxel size, axes and channels,
     over the intersection of their ROIs."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.sum_array.SumArray")
+    array_type = runtime_type(".sum_array.SumArray")
 
     source_array_configs: List[ArrayConfig] = attr.ib(
         metadata={"help_text": "The arrays to add up."}

@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import List
 
 import attr
-
-from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
-from dacapo.errors import ArrayNotFoundError, ConfigError
+from dacapo._build import runtime_type
+from dacapo.errors import ArrayNotFoundError
 
 from .array_config import ArrayConfig
 from .tiff_array import tiff_shape, validate_tiff_geometry
@@ -22,7 +21,7 @@ class TiffArrayConfig(ArrayConfig):
     first axis, read with ``tifffile``; TIFF stores no geometry, so offset,
     voxel size and axis names (including the stacking axis) are given here."""
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.tiff_array.TiffArray")
+    array_type = runtime_type(".tiff_array.TiffArray")
 
     file_name: Path = attr.ib(
         converter=Path,

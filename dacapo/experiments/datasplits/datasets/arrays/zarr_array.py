@@ -162,7 +162,8 @@ class ZarrArray(Array):
         _check_creation_roi(roi, voxel_size, where)
         spatial = tuple(roi.shape / voxel_size)
         shape = ((num_channels,) if "c" in axes else ()) + spatial
-        container, dataset = array_identifier.container, clean_dataset_path(array_identifier.dataset)
+        container = array_identifier.container
+        dataset = clean_dataset_path(array_identifier.dataset)
         store = open_store(container, "a")
         exists = container_exists(container) and zarr.storage.contains_array(store, dataset)
         if exists and not overwrite:

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import List, Optional
 
 import attr
-
-from dacapo._build import runtime_type
 from funlib.geometry import Coordinate
 
+from dacapo._build import runtime_type
 from dacapo._paths import as_path
 from dacapo.errors import ArrayNotFoundError, ConfigError
 
-from .array_config import ArrayConfig
 from ._zarr_containers import container_exists, dataset_exists, is_n5, list_datasets, open_store
+from .array_config import ArrayConfig
 
 OPEN_MODES = ("r", "r+", "a", "a+", "w", "w-")
 
@@ -45,7 +44,7 @@ class ZarrArrayConfig(ArrayConfig):
     ``raw/s1``.
     """
 
-    array_type = runtime_type("dacapo.experiments.datasplits.datasets.arrays.zarr_array.ZarrArray")
+    array_type = runtime_type(".zarr_array.ZarrArray")
 
     file_name: Path = attr.ib(
         converter=as_path,

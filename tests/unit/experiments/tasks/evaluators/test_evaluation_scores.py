@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from dacapo.errors import ConfigError, UnknownTypeError
+from dacapo.errors import UnknownTypeError
 from dacapo.experiments.tasks.evaluators import (
     BinarySegmentationEvaluationScores,
     DummyEvaluationScores,

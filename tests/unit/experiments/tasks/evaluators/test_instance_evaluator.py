@@ -6,8 +6,11 @@ from funlib.geometry import Roi
 
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
-from dacapo.experiments.tasks.evaluators import InstanceEvaluationScores, InstanceEvaluator
-from dacapo.experiments.tasks.evaluators import _metrics
+from dacapo.experiments.tasks.evaluators import (
+    InstanceEvaluationScores,
+    InstanceEvaluator,
+    _metrics,
+)
 from dacapo.utils.voi import voi
 
 

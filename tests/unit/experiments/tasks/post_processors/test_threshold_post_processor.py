@@ -114,7 +114,7 @@ def test_value_range_must_be_low_and_high(value_range):
 
 
 def test_process_needs_a_prediction():
-    with pytest.raises(ConfigError, match="call set_prediction"):
+    with pytest.raises(RuntimeError, match="call set_prediction"):
         ThresholdPostProcessor().process(ThresholdPostProcessorParameters(id=0))
 
 

@@ -11,8 +11,8 @@ from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays import (
     MergeInstancesArrayConfig,
     ZarrArrayConfig,
+    merge_instances_array,
 )
-from dacapo.experiments.datasplits.datasets.arrays import merge_instances_array
 
 
 def zarr_config(make_zarr, tmp_path, name, data, attrs=None):

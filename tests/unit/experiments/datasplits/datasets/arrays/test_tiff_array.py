@@ -32,7 +32,7 @@ def test_round_trip(tmp_path, compression):
     assert array.units == ["nm", "nm", "nm"]
     assert not array.writable
     # pages are read on demand (memory map or per-page zarr), never imread whole
-    assert not type(array.data) is np.ndarray
+    assert type(array.data) is not np.ndarray
     np.testing.assert_array_equal(array[array.roi], STACK)
     # z = 1, y = 2..3, x = 4: world (12, 28, 54)
     np.testing.assert_array_equal(array[Roi((12, 28, 54), (2, 8, 6))], [[[34], [39]]])
