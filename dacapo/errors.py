@@ -20,6 +20,7 @@ __all__ = [
     "DuplicateNameError",
     "NoSuchNameError",
     "NoSuchCheckpointError",
+    "BlockwiseError",
 ]
 
 
@@ -77,3 +78,8 @@ class NoSuchNameError(StoreError, KeyError):
 
 class NoSuchCheckpointError(StoreError, FileNotFoundError):
     """No weights are stored for the requested run and iteration (or best)."""
+
+
+class BlockwiseError(DacapoError):
+    """Blocks of a blockwise job failed (or its workers could not run); the
+    message names the task, the failed blocks and where the worker logs are."""

@@ -11,12 +11,11 @@ stats and a checkpoint, and re-raises ``KeyboardInterrupt``.
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import signal
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Callable, Iterator, List
+from typing import TYPE_CHECKING, Callable, Iterator, List, Set
 
 from dacapo._callable_module import make_module_callable
 
@@ -35,14 +34,25 @@ ValidateHook = Callable[["Run", int], None]
 
 
 def validate_if_available(run: "Run", iteration: int) -> None:
-    """The default validation hook: ``dacapo.validate.validate_run`` when it exists."""
-    if importlib.util.find_spec("dacapo.validate") is None:
-        logger.info("validation is not available in this version; skipping iteration %d",
-                    iteration)
-        return
-    from dacapo.validate import validate_run
+    """The default validation hook: ``dacapo.validate.validate_run`` when the run
+    has validation datasets with ground truth; otherwise it says so (once per
+    run) and skips."""
+    from dacapo.validate import validate_run, validation_datasets
 
+    if not validation_datasets(run):
+        if run.name not in _SAID_NO_VALIDATION:
+            _SAID_NO_VALIDATION.add(run.name)
+            logger.warning(
+                "run %r: no validation dataset with ground truth in datasplit %r; training "
+                "goes on without validation (add validation datasets with gt to validate)",
+                run.name, getattr(run.datasplit, "name", None),
+            )
+        return
     validate_run(run, iteration)
+
+
+# the runs ``validate_if_available`` said it cannot validate (it says so once)
+_SAID_NO_VALIDATION: Set[str] = set()
 
 
 def train(

@@ -68,20 +68,9 @@ MANIFEST = {
 }
 
 # (module, name) -> the issue that delivers it
-_INFERENCE = "the inference issue (validate, predict, apply, blockwise)"
-PENDING = {
-    ("dacapo", name): _INFERENCE
-    for name in (
-        "apply validate validate_run predict run_blockwise segment_blockwise predict_local"
-    ).split()
-}
-PENDING.update(
-    {
-        (module, name): _INFERENCE
-        for module in ("dacapo.blockwise", "dacapo.compute_context")
-        for name in MANIFEST[module].split()
-    }
-)
+PENDING = {}
+_CLUSTER = "the cluster issue (CLI, LSF and Slurm compute contexts)"
+PENDING.update({("dacapo.compute_context", name): _CLUSTER for name in ("Bsub", "Slurm")})
 
 
 # names that are modules, not classes or functions

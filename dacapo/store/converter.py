@@ -151,7 +151,8 @@ class DacapoConverter(cattrs.Converter):
         return cls
 
     def _structure_field(self, cls, obj, field, value):
-        where = f"{cls.__name__} {obj.get('name', '')!r}, field {field.name!r}"
+        named = f" {obj['name']!r}" if "name" in obj else ""  # contexts have no name
+        where = f"{cls.__name__}{named}, field {(field.alias or field.name)!r}"
         try:
             return self.structure(value, field.type)
         except DacapoError as error:

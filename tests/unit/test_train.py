@@ -1,11 +1,9 @@
 """``train_run`` and ``train``: checkpoints, stats, resuming, validation hook, interrupts
 (with the dummy task, architecture, trainer and datasplit)."""
 
-import importlib.machinery
 import logging
 import os
 import signal
-import sys
 import types
 
 import numpy as np
@@ -161,21 +159,23 @@ def test_interrupt_in_validation_keeps_the_checkpoint(runs_base_dir):
     assert stored_iterations() == list(range(10))
 
 
-def test_default_hook_without_validation_logs(monkeypatch, caplog):
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
-    with caplog.at_level(logging.INFO, logger="dacapo.train"):
-        validate_if_available(object(), 10)
-    assert "validation is not available" in caplog.text
+def test_default_hook_without_validation_data_says_so_once(runs_base_dir, caplog):
+    run = Run(run_config(name="no_validation_data"))  # the dummy split has no validation data
+    with caplog.at_level(logging.WARNING, logger="dacapo.train"):
+        train_run(run)  # validates at 10, 20 and 25
+    assert caplog.text.count("no validation dataset with ground truth") == 1
+    assert "run 'no_validation_data'" in caplog.text
 
 
 def test_default_hook_calls_validate_run(monkeypatch):
+    import dacapo.validate
+
     calls = []
-    module = types.ModuleType("dacapo.validate")
-    module.__spec__ = importlib.machinery.ModuleSpec("dacapo.validate", None)
-    module.validate_run = lambda run, iteration: calls.append((run, iteration))
-    monkeypatch.setitem(sys.modules, "dacapo.validate", module)
-    validate_if_available("the run", 10)
-    assert calls == [("the run", 10)]
+    monkeypatch.setattr(dacapo.validate, "validate_run",
+                        lambda run, iteration: calls.append((run, iteration)))
+    run = types.SimpleNamespace(name="run", validation_datasets=[types.SimpleNamespace(gt=1)])
+    validate_if_available(run, 10)
+    assert calls == [(run, 10)]
 
 
 def with_one_validation_dataset(run):

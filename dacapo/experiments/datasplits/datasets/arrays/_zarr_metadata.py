@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import attr
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError
 
+from ._length_units import to_nanometres
 from ._zarr_containers import read_multiscales
 from .array import SPATIAL_AXES
 
@@ -18,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 NON_SPATIAL_AXES = ("c", "b")
 _REVERSED_IN_N5 = ("resolution", "voxel_size", "offset", "axes", "axis_names", "units",
-                   "dimension_units")
+                   "dimension_units", "types")
 
 
 @attr.s(frozen=True, auto_attribs=True)
@@ -55,19 +56,6 @@ def spatial_axis_names(dims: int) -> List[str]:
     return list(SPATIAL_AXES[-dims:]) if 0 < dims <= 3 else [f"d{i}" for i in range(dims)]
 
 
-def _integers(values: Sequence[Any], what: str, where: str) -> Coordinate:
-    try:
-        floats = [float(v) for v in values]
-    except (TypeError, ValueError):
-        raise ConfigError(f"{where}: {what} {values!r} is not a list of numbers") from None
-    if not all(v.is_integer() for v in floats):
-        raise ConfigError(
-            f"{where}: {what} {list(values)} is not integral; dacapo needs integer world "
-            "units, so store it in a smaller unit (e.g. nm instead of um)"
-        )
-    return Coordinate(int(v) for v in floats)
-
-
 def attr_geometry(attrs: Dict[str, Any], n5: bool) -> Dict[str, Any]:
     """Raw voxel size, offset, axes and units from dataset attributes."""
     attrs = dict(attrs)
@@ -90,17 +78,24 @@ def _first(attrs: Dict[str, Any], *keys: str) -> Any:
 
 
 def ome_geometry(store, dataset: str) -> Optional[Dict[str, Any]]:
-    """Raw geometry of an OME-NGFF scale level, or None when not one."""
+    """Raw geometry of an OME-NGFF scale level, or None when not one.
+
+    The parent group's ``multiscales`` may hold several images (dacapo writes
+    one single-level image per array); the one listing this level is used.
+    """
     parent, _, level = dataset.rpartition("/")
     multiscales = read_multiscales(store, parent)
     if not multiscales:
         return None
-    multiscale = multiscales[0]
-    entry = next((d for d in multiscale.get("datasets", []) if d.get("path") == level), None)
-    if entry is None:
-        logger.warning("%s is not listed in the multiscales of %r; using its own attributes",
-                       dataset, parent)
+    found = _entry_listing(multiscales, level)
+    if found is None:
+        pyramid = any(len(m.get("datasets", [])) > 1 for m in multiscales if isinstance(m, dict))
+        # an array beside single-level images is normal; one missing from a pyramid is odd
+        (logger.warning if pyramid else logger.debug)(
+            "%s is not listed in the multiscales of %r; using its own attributes",
+            dataset, parent)
         return None
+    multiscale, entry = found
     scale, translation = _transforms(entry.get("coordinateTransformations", []))
     outer_scale, outer_translation = _transforms(multiscale.get("coordinateTransformations", []))
     if scale is not None and outer_scale is not None:
@@ -114,6 +109,17 @@ def ome_geometry(store, dataset: str) -> Optional[Dict[str, Any]]:
     units = [a.get("unit", "") for a in axes_meta if isinstance(a, dict)] if axes_meta else None
     return {"voxel_size": scale, "offset": translation, "axes": axes_meta, "units": units,
             "ome": True}
+
+
+def _entry_listing(multiscales: List[Any], level: str):
+    """``(multiscale, dataset entry)`` of the first image listing ``level``."""
+    for multiscale in multiscales:
+        if not isinstance(multiscale, dict):
+            continue
+        for entry in multiscale.get("datasets", []):
+            if isinstance(entry, dict) and entry.get("path") == level:
+                return multiscale, entry
+    return None
 
 
 def _transforms(transforms: List[Dict[str, Any]]) -> Tuple[Optional[list], Optional[list]]:
@@ -146,15 +152,17 @@ def read_geometry(raw: Dict[str, Any], ndim: int, config_axes, where: str) -> Ge
         logger.warning("%s: no voxel size in the metadata (resolution / voxel_size); "
                        "assuming %s", where, (1,) * dims)
         voxel_size = [1] * dims
-    voxel_size = _integers(voxel_size, "voxel size", where)
-    offset = _integers(offset if offset is not None else [0] * dims, "offset", where)
+    # lengths in a known unit (um, nm, angstrom, ...) become exact integer nanometres
+    voxel_size, converted_units = to_nanometres(voxel_size, units, "voxel size", where)
+    offset, _ = to_nanometres(offset if offset is not None else [0] * dims, units, "offset",
+                              where)
     for what, value in (("voxel size", voxel_size), ("offset", offset)):
         if len(value) != dims:
             raise ConfigError(
                 f"{where}: {what} {tuple(value)} has {len(value)} entries but the axes "
                 f"{axes} have {dims} spatial axes; fix the metadata or set axes in the config"
             )
-    units = [str(u) for u in units] if units and len(units) == dims else [""] * dims
+    units = converted_units if converted_units and len(converted_units) == dims else [""] * dims
     return Geometry(axes, voxel_size, offset, units)
 
 

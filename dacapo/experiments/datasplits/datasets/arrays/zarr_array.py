@@ -4,8 +4,11 @@ Dataset attributes read: ``resolution`` or ``voxel_size``, ``offset`` (world
 units), ``axes`` or ``axis_names`` (a list, one string ``"czyx"`` or a
 one-element list ``["czyx"]``; a trailing ``^`` as in ``"c^"`` is dropped),
 ``units`` or ``dimension_units``. N5 stores these lists in x, y, z order. When
-the parent group has OME-NGFF ``multiscales``, the level named by the last path
-component gives voxel size (``scale``), offset (``translation``) and axes.
+the parent group has OME-NGFF ``multiscales``, the image listing the level named
+by the last path component gives voxel size (``scale``), offset
+(``translation``), axes and units. Lengths in a known unit (micrometer, um,
+angstrom, ...) are converted exactly to nanometres, dacapo's world unit (see
+``_length_units``). New datasets carry both conventions (see ``_ome_ngff``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError, RoiError
 
+from ._ome_ngff import write_array_metadata
 from ._zarr_containers import (  # noqa: F401 (container helpers re-exported)
     clean_dataset_path,
     container_exists,
@@ -92,6 +96,12 @@ class ZarrArray(Array):
         return list(self._geometry.units)
 
     @property
+    def channel_names(self) -> Optional[List[str]]:
+        """The names of the channels, when stored (``channel_names`` attribute)."""
+        names = self._zarr.attrs.get("channel_names")
+        return [str(n) for n in names] if isinstance(names, list) else None
+
+    @property
     def roi(self) -> Roi:
         return self._roi
 
@@ -143,15 +153,18 @@ class ZarrArray(Array):
     def create_from_array_identifier(
         cls, array_identifier, axes: Sequence[str], roi: Roi, num_channels: Optional[int],
         voxel_size, dtype, mode: str = "a+", write_size=None, name: Optional[str] = None,
-        overwrite: bool = False,
+        overwrite: bool = False, *, channel_names: Optional[Sequence[str]] = None,
     ) -> "ZarrArray":
         """Creates (or reopens) a dataset covering ``roi`` and returns it.
 
         Chunks are ``write_size / voxel_size`` spatially (whole channel axis),
         or about 0.5-4 MB when ``write_size`` is None. Parent groups and the
         container are created as needed. An existing dataset with the same
-        geometry is reopened unchanged; one with a different geometry is an
-        error unless ``overwrite`` (or mode ``"w"``) replaces it.
+        geometry is reopened unchanged (``channel_names``, when given, are
+        updated); one with a different geometry is an error unless
+        ``overwrite`` (or mode ``"w"``) replaces it. A new dataset carries
+        dacapo's, funlib.persistence's and OME-NGFF 0.4 metadata (see
+        ``_ome_ngff``); ``channel_names`` (one per channel) are stored too.
         """
         where = f"ZarrArray.create_from_array_identifier({array_identifier})"
         if mode == "r":
@@ -160,6 +173,7 @@ class ZarrArray(Array):
         voxel_size = Coordinate(voxel_size)
         axes = _creation_axes(axes, num_channels, roi.dims, where)
         _check_creation_roi(roi, voxel_size, where)
+        _check_channel_names(channel_names, num_channels, where)
         spatial = tuple(roi.shape / voxel_size)
         shape = ((num_channels,) if "c" in axes else ()) + spatial
         container = array_identifier.container
@@ -171,18 +185,19 @@ class ZarrArray(Array):
                 raise ConfigError(f"{where}: dataset exists and mode is 'w-'; use mode 'a'")
             existing = cls.open_from_array_identifier(array_identifier, name or "")
             _check_same_geometry(existing, axes, roi, voxel_size, shape, dtype, where)
+            _update_channel_names(existing, channel_names)
             return existing
         chunks = _chunk_shape(spatial, shape[: len(shape) - len(spatial)],
                               np.dtype(dtype).itemsize, voxel_size, write_size, where)
         root = zarr.open_group(store, mode="a")
         try:
-            created = root.create_dataset(dataset, shape=shape, chunks=chunks, dtype=dtype,
-                                          fill_value=0, overwrite=overwrite,
-                                          **_compression(container))
+            root.create_dataset(dataset, shape=shape, chunks=chunks, dtype=dtype, fill_value=0,
+                                overwrite=overwrite, **_compression(container))
         except zarr.errors.ContainsGroupError:
             raise ConfigError(f"{where}: a group exists at {dataset!r}; choose another "
                               "dataset name (or overwrite=True to replace the group)") from None
-        created.attrs.update(_geometry_attrs(axes, voxel_size, roi.offset, is_n5(container)))
+        write_array_metadata(store, dataset, axes, voxel_size, roi.offset, is_n5(container),
+                             channel_names)
         return cls.open_from_array_identifier(array_identifier, name or "")
 
 
@@ -237,11 +252,22 @@ def _compression(container) -> Dict[str, Any]:
     return {}
 
 
-def _geometry_attrs(axes: List[str], voxel_size, offset, n5: bool) -> Dict[str, Any]:
-    order = (lambda values: list(values)[::-1]) if n5 else list
-    return {"resolution": order(int(v) for v in voxel_size),
-            "offset": order(int(v) for v in offset),
-            "axes": order(axes), "_ARRAY_DIMENSIONS": order(axes)}
+def _update_channel_names(array: ZarrArray, channel_names) -> None:
+    if channel_names is not None and array.channel_names != list(channel_names):
+        array.add_metadata({"channel_names": [str(n) for n in channel_names]})
+
+
+def _check_channel_names(channel_names, num_channels: Optional[int], where: str) -> None:
+    if channel_names is None:
+        return
+    if isinstance(channel_names, str) or not all(isinstance(n, str) for n in channel_names):
+        raise ConfigError(f"{where}: channel_names must be a list of strings, got "
+                          f"{channel_names!r}")
+    if num_channels is None or len(channel_names) != num_channels:
+        raise ConfigError(
+            f"{where}: {len(channel_names)} channel_names {list(channel_names)} for "
+            f"num_channels={num_channels}; give one name per channel (or none)"
+        )
 
 
 def _check_same_geometry(existing: ZarrArray, axes, roi, voxel_size, shape, dtype,

@@ -52,12 +52,13 @@ def test_resolution_offset_and_read(tmp_path, make_zarr):
 
 
 def test_voxel_size_attribute_and_units(tmp_path):
+    # lengths in known units become nanometres (7 um = 7000 nm); unknown units stay
     write_raw(tmp_path / "c.zarr", "raw", np.zeros((2, 3, 4)),
-              {"voxel_size": [5, 6, 7], "dimension_units": ["nm", "nm", "um"]})
+              {"voxel_size": [5, 6, 7], "dimension_units": ["nm", "pixel", "um"]})
     array = open_array(tmp_path / "c.zarr", "raw")
-    assert array.voxel_size == Coordinate(5, 6, 7)
-    assert array.roi == Roi((0, 0, 0), (10, 18, 28))
-    assert array.units == ["nm", "nm", "um"]
+    assert array.voxel_size == Coordinate(5, 6, 7000)
+    assert array.roi == Roi((0, 0, 0), (10, 18, 28000))
+    assert array.units == ["nanometer", "pixel", "nanometer"]
 
 
 @pytest.mark.parametrize(
@@ -150,8 +151,9 @@ def test_ome_ngff_level_by_name(tmp_path):
 
 
 def test_ome_level_not_listed_uses_own_attributes(tmp_path, make_zarr, caplog):
-    write_ome(tmp_path / "c.zarr", SPACE, [("s0", [4.0, 4.0, 4.0], [0.0, 0.0, 0.0])],
-              [(4, 4, 4)])
+    write_ome(tmp_path / "c.zarr", SPACE,
+              [("s0", [4.0, 4.0, 4.0], [0.0, 0.0, 0.0]), ("s1", [8.0, 8.0, 8.0], [0.0, 0.0, 0.0])],
+              [(4, 4, 4), (2, 2, 2)])
     make_zarr(tmp_path / "c.zarr", "raw/extra", np.zeros((2, 2, 2)), voxel_size=(3, 3, 3))
     with caplog.at_level(logging.WARNING):
         array = open_array(tmp_path / "c.zarr", "raw/extra")
@@ -299,8 +301,9 @@ def test_create_writes_metadata(tmp_path):
         LocalArrayIdentifier(tmp_path / "o.zarr", "a"), ["y", "x"], roi, None, (2, 3), np.uint8
     )
     attrs = json.loads((tmp_path / "o.zarr" / "a" / ".zattrs").read_text())
-    assert attrs == {"resolution": [2, 3], "offset": [0, 0], "axes": ["y", "x"],
-                     "_ARRAY_DIMENSIONS": ["y", "x"]}
+    assert attrs == {"resolution": [2, 3], "voxel_size": [2, 3], "offset": [0, 0],
+                     "axes": ["y", "x"], "axis_names": ["y", "x"], "types": ["space", "space"],
+                     "units": ["nanometer", "nanometer"], "_ARRAY_DIMENSIONS": ["y", "x"]}
 
 
 @pytest.mark.parametrize("dtype, edge", [(np.uint8, 128), (np.float32, 64)])

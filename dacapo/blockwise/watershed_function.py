@@ -1,0 +1,40 @@
+"""A segment function for ``segment_blockwise``: mutex watershed of affinities.
+
+``segment_function(input_array, block, offsets, bias=0.5,
+long_range_bias=0.1)`` segments the affinities of ``block.read_roi`` (the
+first ``len(offsets)`` channels of ``input_array``) exactly as
+``WatershedPostProcessor`` does for one block: ``mwatershed.agglom`` on the
+affinities shifted by ``-bias`` (long-range offsets by a further
+``-long_range_bias``), then objects whose mean affinity is below ``bias``
+become background. Integer affinities are read as encoded [0, 1] (uint8:
+255 = 1). ``default_parameters`` holds the nearest-neighbour offsets of a 3D
+volume.
+
+Use a context of at least the longest offset, so that blocks segment the
+voxels at their faces with the same evidence as their neighbours do.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+default_parameters = {
+    "offsets": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+    "bias": 0.5,
+    "long_range_bias": 0.1,
+}
+
+
+def segment_function(input_array: Any, block: Any, offsets: Sequence[Sequence[int]],
+                     bias: float = 0.5, long_range_bias: float = 0.1) -> np.ndarray:
+    """uint64 labels of ``block.read_roi`` (0: background)."""
+    from dacapo.experiments.tasks.post_processors.watershed_post_processor import (
+        WatershedPostProcessor,
+    )
+
+    processor = WatershedPostProcessor(offsets, long_range_bias=long_range_bias)
+    processor.set_prediction(input_array)  # checks channels and dimensions
+    affinities = processor._read_affinities(block.read_roi)
+    return processor._segment(affinities, float(bias)).astype(np.uint64)
