@@ -39,27 +39,24 @@ def write_snapshot(
     """
     import zarr
 
-    from dacapo.experiments.datasplits.datasets.arrays.zarr_array import open_store
+    from dacapo.experiments.datasplits.datasets.arrays._ome_ngff import write_array_metadata
+    from dacapo.experiments.datasplits.datasets.arrays.zarr_array import is_n5, open_store
 
-    root = zarr.open_group(open_store(container, mode="a"), mode="a")
+    store = open_store(container, mode="a")
+    root = zarr.open_group(store, mode="a")
     for name, array in arrays.items():
         data = np.asarray(array.data)
         if data.dtype == bool:
             data = data.astype(np.uint8)
         for sample in range(data.shape[0]):
             shift = Coordinate((0,) * array.roi.dims) if shifts is None else shifts[sample]
-            dataset = root.create_dataset(
-                f"{iteration}/volumes/{name}/{sample}",
-                data=data[sample],
-                chunks=data[sample].shape,
-                overwrite=True,
-            )
-            dataset.attrs.update(
-                {
-                    "resolution": [int(v) for v in array.voxel_size],
-                    "offset": [int(o) + int(s) for o, s in zip(array.roi.offset, shift)],
-                    "axes": _axes(data.ndim - 1, array.roi.dims),
-                }
+            path = f"{iteration}/volumes/{name}/{sample}"
+            root.create_dataset(path, data=data[sample], chunks=data[sample].shape,
+                                overwrite=True)
+            write_array_metadata(
+                store, path, _axes(data.ndim - 1, array.roi.dims),
+                [int(v) for v in array.voxel_size],
+                [int(o) + int(s) for o, s in zip(array.roi.offset, shift)], is_n5(container),
             )
     logger.debug("wrote snapshot of iteration %d to %s", iteration, container)
 

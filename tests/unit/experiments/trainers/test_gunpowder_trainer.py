@@ -273,12 +273,19 @@ def test_snapshots_every_interval(tmp_path, model, task):
     # each sample at its world position: the output 2 voxels inside the input
     for sample in ("0", "1"):
         raw_offset = volumes[f"raw/{sample}"].attrs["offset"]
-        assert dict(volumes[f"target/{sample}"].attrs) == {
+        attrs = dict(volumes[f"target/{sample}"].attrs)
+        assert {k: attrs[k] for k in ("resolution", "offset", "axes")} == {
             "resolution": [1, 1],
             "offset": [raw_offset[0] + 2, raw_offset[1] + 2],
             "axes": ["c", "y", "x"],
         }
     assert volumes["raw/0"].attrs["axes"] == ["y", "x"]
+    # OME-NGFF too: each sample is an image of its group, at its world position
+    images = {i["datasets"][0]["path"]: i for i in volumes["target"].attrs["multiscales"]}
+    transforms = images["1"]["datasets"][0]["coordinateTransformations"]
+    assert transforms[0] == {"type": "scale", "scale": [1.0, 1.0, 1.0]}
+    offset = volumes["target/1"].attrs["offset"]
+    assert transforms[1] == {"type": "translation", "translation": [0.0, *map(float, offset)]}
 
 
 def test_snapshot_samples_lie_where_they_were_sampled(tmp_path, model, task):
