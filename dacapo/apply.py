@@ -175,6 +175,9 @@ def _best_parameters(run_config, dataset: Optional[str], criterion: str, iterati
             f"{where}: give parameters, or a validation_dataset and criterion to use the "
             "best parameters validation found"
         )
+    recorded = _recorded_best(run_config.name, dataset, criterion, iteration)
+    if recorded is not None:
+        return recorded
     scores = create_stats_store().retrieve_validation_iteration_scores(run_config.name)
     record = next((r for r in scores if r.iteration == iteration), None)
     if record is None:
@@ -183,6 +186,25 @@ def _best_parameters(run_config, dataset: Optional[str], criterion: str, iterati
             "or give parameters"
         )
     return _best_in_record(run_config, record, dataset, criterion, where)
+
+
+def _recorded_best(run_name: str, dataset: str, criterion: str, iteration: int):
+    """The parameters validation recorded with its best output for ``dataset``
+    and ``criterion``, if that output is of ``iteration`` (grids fitted to a
+    prediction's values make them differ from the run's template grid)."""
+    import zarr
+
+    from dacapo.experiments.tasks.post_processors.parameters_text import parse_parameters
+    from dacapo.store.create_store import create_array_store
+
+    best = create_array_store().best_validation_array(run_name, criterion, dataset)
+    try:
+        attrs = zarr.open_array(str(best.container / best.dataset), mode="r").attrs
+    except (OSError, KeyError, ValueError, zarr.errors.ArrayNotFoundError):
+        return None
+    if attrs.get("iteration") != iteration or "parameters_text" not in attrs:
+        return None
+    return parse_parameters(attrs["parameters_text"])
 
 
 def _best_in_record(run_config, record, dataset: str, criterion: str, where: str):

@@ -294,8 +294,13 @@ class _BestTracker:
                         parameters)
 
     def _metadata(self, criterion: str, parameters, score: float) -> dict:
+        from dacapo.experiments.tasks.post_processors.parameters_text import (
+            parameters_to_text,
+        )
+
         return {"iteration": self.iteration, "criterion": criterion, "score": score,
                 "parameters": str(parameters), "parameters_id": int(parameters.id),
+                "parameters_text": parameters_to_text(parameters),
                 "parameters_type": type(parameters).__name__, "dataset": self.dataset.name}
 
 

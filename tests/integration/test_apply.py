@@ -59,12 +59,17 @@ def test_float_predictions_use_the_threshold_as_given(run, tmp_path):
     assert np.array_equal(output[output.roi], prediction[prediction.roi] > 0.1)
 
 
-def test_best_iteration_and_parameters_come_from_validation(run, tmp_path):
+def test_best_iteration_and_parameters_come_from_validation(run, tmp_path, runs_base_dir):
     config, container = run
     validate("applied", 0)
     output_id = apply("applied", container, RAW, tmp_path / "out",
                       validation_dataset=DATASET, criterion=F1, num_workers=1)
-    assert output_id.dataset.startswith("output_applied_0_threshold_")
+    # the threshold validation found best, fitted to that prediction's values
+    best = zarr.open_array(
+        str(runs_base_dir / "applied" / "validation.zarr" / DATASET / F1), mode="r"
+    )
+    assert best.attrs["iteration"] == 0
+    assert output_id.dataset == f"output_applied_0_{best.attrs['parameters']}"
     assert zarr.open_array(str(output_id.container / output_id.dataset), mode="r").shape
 
 

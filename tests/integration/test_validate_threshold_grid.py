@@ -35,6 +35,12 @@ def validated(runs_base_dir, tmp_path):
     return run, record, prediction, truth
 
 
+def run_prediction_identifier(runs_base_dir):
+    from dacapo._array_identifiers import LocalArrayIdentifier
+
+    return LocalArrayIdentifier(runs_base_dir / "val" / "validation.zarr", f"0/{DATASET}/prediction")
+
+
 def predict_from_intensity(model, raw, identifier, output_roi):
     """Stands in for ``predict_local.predict``: ``0.1 - 0.2 * raw`` over ``output_roi``."""
     prediction = ZarrArray.create_from_array_identifier(
@@ -55,17 +61,17 @@ def reported_dice(run, record):
 
 def test_reported_dice_is_the_dice_of_the_thresholded_prediction(runs_base_dir, tmp_path):
     run, record, prediction, truth = validated(runs_base_dir, tmp_path)
-    for parameters, reported in zip(run.task.parameters, reported_dice(run, record)):
+    # the grid validation used: 19 thresholds fitted to the prediction's values
+    post_processor = run.task.post_processor
+    post_processor.set_prediction(ZarrArray.open_from_array_identifier(
+        run_prediction_identifier(runs_base_dir)))
+    fitted = list(post_processor.enumerate_parameters())
+    assert len(fitted) == 19 and prediction.min() < fitted[0].threshold
+    assert fitted[-1].threshold < prediction.max()
+    for parameters, reported in zip(fitted, reported_dice(run, record)):
         assert reported == pytest.approx(dice(prediction, truth, parameters.threshold))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DistanceTask's ThresholdPostProcessor(value_range=(-1, 1)) tries 5 fixed "
-    "thresholds (-0.8 ... 0.8): 0.549 here against 0.686 for the sweep; a prediction "
-    "whose values span a narrow part of [-1, 1] needs a grid fitted to its values "
-    "(about 20 thresholds over its range)",
-)
 def test_best_reported_dice_is_within_001_of_a_50_threshold_sweep(
     runs_base_dir, tmp_path, monkeypatch
 ):

@@ -15,6 +15,7 @@ from dacapo.experiments.architectures import DummyArchitectureConfig
 from dacapo.experiments.datasplits import DummyDataSplitConfig
 from dacapo.experiments.datasplits.datasets.arrays import NumpyArray
 from dacapo.experiments.tasks.dummy_task_config import DummyTaskConfig
+from dacapo.experiments.tasks.post_processors.parameters_text import parse_parameters
 from dacapo.experiments.trainers import DummyTrainerConfig
 from dacapo.store.create_store import (
     create_config_store,
@@ -79,9 +80,12 @@ def test_best_weights_and_outputs_are_stored_and_retrievable(config, runs_base_d
     f1 = np.asarray(record.scores)[0, :, run.validation_scores.criteria.index(F1)]
     assert best.attrs["iteration"] == 0
     assert best.attrs["score"] == pytest.approx(f1.max())
-    parameters = run.task.parameters[best.attrs["parameters_id"]]
-    assert best.attrs["parameters"] == str(parameters) == str(run.task.parameters[f1.argmax()])
+    # the grid was fitted to the prediction: the recorded parameters are the ones used
+    parameters = parse_parameters(best.attrs["parameters_text"])
+    assert parameters.id == best.attrs["parameters_id"] == f1.argmax()
+    assert best.attrs["parameters"] == str(parameters)
     prediction = root[f"0/{DATASET}/prediction"][:]
+    assert prediction.min() < parameters.threshold < prediction.max()
     assert np.array_equal(best[:], (prediction > parameters.threshold).astype(np.uint8))
 
 
@@ -139,7 +143,7 @@ def test_custom_datasets_are_scored_but_not_recorded(config, runs_base_dir):
     run = Run(config)
     dataset = run.datasplit.validate[0]
     record = validate_run(run, 0, datasets_config=[dataset.config, dataset])
-    assert np.asarray(record.scores).shape == (2, 5, len(run.validation_scores.criteria))
+    assert np.asarray(record.scores).shape == (2, 19, len(run.validation_scores.criteria))
     assert record.scores[0] == record.scores[1]
     assert run.validation_scores.scores == []
     assert stored_iterations() == []
@@ -209,5 +213,5 @@ def test_a_grid_of_another_size_than_the_runs_is_an_error(config):
     run.task.post_processor.enumerate_parameters = lambda: iter(grid)
     with pytest.raises(ConfigError, match=r"ThresholdPostProcessor gives 3 parameter sets for "
                                           r"this prediction, but the run's validation scores "
-                                          r"hold 5"):
+                                          r"hold 19"):
         validate_run(run, 0)

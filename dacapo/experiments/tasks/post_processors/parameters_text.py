@@ -17,7 +17,7 @@ from dacapo.errors import ConfigError
 
 from .post_processor_parameters import PostProcessorParameters
 
-__all__ = ["parse_parameters"]
+__all__ = ["parse_parameters", "parameters_to_text"]
 
 _FORM = "ClassName(name=value, ...), e.g. ThresholdPostProcessorParameters(threshold=0.5)"
 
@@ -33,6 +33,15 @@ def parse_parameters(text: str) -> PostProcessorParameters:
     except ConfigError as error:
         error.with_context(f"parameters {text!r}")
         raise
+
+
+def parameters_to_text(parameters: PostProcessorParameters) -> str:
+    """The text form of ``parameters``, which ``parse_parameters`` reads back."""
+    from dacapo.store.converter import converter
+
+    data = converter.unstructure(parameters)
+    name = data.pop("__type__")
+    return f"{name}({', '.join(f'{key}={value!r}' for key, value in data.items())})"
 
 
 def _parse_call(text: str) -> Tuple[ast.Call, str]:

@@ -15,24 +15,22 @@ from .threshold_post_processor_parameters import ThresholdPostProcessorParameter
 
 logger = logging.getLogger(__name__)
 
-# positions of the thresholds within the prediction's value range
-THRESHOLD_FRACTIONS = (0.1, 0.25, 0.5, 0.75, 0.9)
+# positions of the thresholds within the prediction's value range: 5%, 10%, ... 95%
+THRESHOLD_FRACTIONS = tuple(k / 20 for k in range(1, 20))
 
 
 class ThresholdPostProcessor(PostProcessor[ThresholdPostProcessorParameters]):
     """Writes ``prediction > threshold`` as uint8, channel by channel.
 
-    The grid places thresholds at 10%, 25%, 50%, 75% and 90% of the value
-    range of the prediction, so it fits whatever the prediction holds::
-
-        float in [-1, 1] (tanh distances)    -0.8 -0.5  0.0  0.5  0.8
-        float in [0, 1]  (probabilities)      0.1  0.25 0.5  0.75 0.9
-        uint8 0..255     (encoded floats)    25.5 63.75 127.5 191.25 229.5
-
-    The range is found by ``set_prediction``: integer predictions use their
-    dtype's range; float predictions use ``value_range`` when given, else
-    [0, 1] or [-1, 1] when their values fit, else their min and max.
-    Before ``set_prediction`` the grid spans ``value_range`` (default [-1, 1]).
+    The grid places 19 thresholds at 5%, 10%, ... 95% of the range of the
+    values the prediction really holds (its finite minimum and maximum, read
+    block by block by ``set_prediction``), so it fits whatever the prediction
+    holds: tanh distances of a trained model spanning [-1, 1] get -0.9 ...
+    0.9 in steps of 0.1 (0 among them), an early model's narrow [-0.08, 0.06]
+    gets thresholds inside that interval, and a uint8-encoded prediction gets
+    them in 0..255. The grid keeps its size, so validation scores line up
+    across iterations, while its values follow each prediction. Before
+    ``set_prediction`` it spans ``value_range`` (default [-1, 1]).
     """
 
     parameters_type = ThresholdPostProcessorParameters
@@ -51,7 +49,7 @@ class ThresholdPostProcessor(PostProcessor[ThresholdPostProcessorParameters]):
         self._range = self.value_range or (-1.0, 1.0)
 
     def enumerate_parameters(self) -> Iterator[ThresholdPostProcessorParameters]:
-        """Five thresholds spread over the prediction's value range."""
+        """19 thresholds spread over the prediction's value range."""
         low, high = self._range
         for i, fraction in enumerate(THRESHOLD_FRACTIONS):
             threshold = round(low + fraction * (high - low), 4)
@@ -65,18 +63,9 @@ class ThresholdPostProcessor(PostProcessor[ThresholdPostProcessorParameters]):
         logger.debug("thresholds for %s span %s", prediction.name, self._range)
 
     def _fit_range(self, prediction: Array) -> Tuple[float, float]:
-        dtype = np.dtype(prediction.dtype)
-        if dtype == np.bool_:
+        if np.dtype(prediction.dtype) == np.bool_:
             return (0.0, 1.0)
-        if dtype.kind in "iu":
-            info = np.iinfo(dtype)
-            return (float(info.min), float(info.max))
-        if self.value_range is not None:
-            return self.value_range
         low, high = _value_range(prediction)
-        for candidate in ((0.0, 1.0), (-1.0, 1.0)):
-            if candidate[0] <= low and high <= candidate[1]:
-                return candidate
         return (low, high) if low < high else (low - 1.0, low + 1.0)
 
     def _output_dtype(self, prediction: Array) -> np.dtype:

@@ -80,7 +80,7 @@ def test_distance_task():
     assert isinstance(task.predictor, DistancePredictor) and isinstance(task.loss, MSELoss)
     assert task.predictor.scale_factor == 5.0 and task.predictor.mask_distances
     assert isinstance(task.post_processor, ThresholdPostProcessor)
-    assert _thresholds(task) == [-0.8, -0.5, 0.0, 0.5, 0.8]
+    assert _thresholds(task) == [round(-1 + k / 10, 4) for k in range(1, 20)]  # -0.9 ... 0.9
     assert isinstance(task.evaluator, BinarySegmentationEvaluator)
     assert "er__f1_score" in task.evaluation_scores.criteria
     assert task.channels == ["mito", "er"]
@@ -95,7 +95,7 @@ def test_distance_task_with_dice_predicts_through_tanh():
 def test_inner_distance_task_thresholds_within_zero_and_one():
     task = _task(InnerDistanceTaskConfig("i", ["cell"], 40.0, 8.0, 3.0))
     assert isinstance(task.predictor, InnerDistancePredictor) and isinstance(task.loss, MSELoss)
-    assert _thresholds(task) == [0.1, 0.25, 0.5, 0.75, 0.9]
+    assert _thresholds(task) == [round(k / 20, 4) for k in range(1, 20)]  # 0.05 ... 0.95
     assert "cell__voi" in task.evaluation_scores.criteria
 
 

@@ -8,7 +8,10 @@ from dacapo.experiments.tasks.post_processors import (
     ThresholdPostProcessorParameters,
     WatershedPostProcessorParameters,
 )
-from dacapo.experiments.tasks.post_processors.parameters_text import parse_parameters
+from dacapo.experiments.tasks.post_processors.parameters_text import (
+    parameters_to_text,
+    parse_parameters,
+)
 
 
 def test_threshold_parameters():
@@ -48,3 +51,16 @@ def test_bad_text_is_refused_with_the_form_to_use(text, error, message):
 def test_not_a_string():
     with pytest.raises(ConfigError, match="expected a string of the form"):
         parse_parameters(0.5)
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        ThresholdPostProcessorParameters(id=4, threshold=-0.0125),
+        WatershedPostProcessorParameters(id=2, bias=0.75, context=Coordinate(8, 16, 16)),
+    ],
+)
+def test_text_form_reads_back(parameters):
+    text = parameters_to_text(parameters)
+    assert text.startswith(type(parameters).__name__ + "(id=")
+    assert parse_parameters(text) == parameters

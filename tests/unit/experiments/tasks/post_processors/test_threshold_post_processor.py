@@ -43,44 +43,46 @@ def test_each_channel_is_thresholded():
     np.testing.assert_array_equal(output[output.roi], [[[0, 1]], [[1, 0]]])
 
 
-def test_grid_fits_tanh_distances():
-    post_processor = ThresholdPostProcessor()
-    post_processor.set_prediction(prediction(np.array([[[-0.6, 0.2]]], dtype=np.float32)))
-    assert thresholds(post_processor) == [-0.8, -0.5, 0.0, 0.5, 0.8]
+def grid(low, high):
+    """The 19 thresholds at 5%, 10%, ... 95% of [low, high]."""
+    return [round(low + k / 20 * (high - low), 4) for k in range(1, 20)]
 
 
-def test_grid_fits_probabilities():
-    post_processor = ThresholdPostProcessor()
-    post_processor.set_prediction(prediction(np.array([[[0.3, 0.6]]], dtype=np.float32)))
-    assert thresholds(post_processor) == [0.1, 0.25, 0.5, 0.75, 0.9]
-
-
-def test_grid_fits_uint8_encoded_predictions_whatever_the_hint():
+def test_grid_fits_the_values_the_prediction_holds():
     post_processor = ThresholdPostProcessor(value_range=(-1, 1))
-    post_processor.set_prediction(prediction(np.array([[[3, 200]]], dtype=np.uint8)))
-    assert thresholds(post_processor) == [25.5, 63.75, 127.5, 191.25, 229.5]
+    post_processor.set_prediction(prediction(np.array([[[-0.08, 0.06]]], dtype=np.float32)))
+    assert thresholds(post_processor) == grid(np.float32(-0.08), np.float32(0.06))
+    assert all(-0.08 < t < 0.06 for t in thresholds(post_processor))
 
 
-def test_grid_fits_unbounded_floats_to_their_min_and_max():
+def test_grid_of_a_trained_tanh_distance_prediction_holds_zero():
     post_processor = ThresholdPostProcessor()
-    data = np.array([[[-3.0, 5.0, np.nan]]], dtype=np.float32)
-    post_processor.set_prediction(prediction(data))
-    assert thresholds(post_processor) == [-2.2, -1.0, 1.0, 3.0, 4.2]
+    post_processor.set_prediction(prediction(np.array([[[-1.0, 0.2, 1.0]]], dtype=np.float32)))
+    assert thresholds(post_processor) == grid(-1.0, 1.0)
+    assert 0.0 in thresholds(post_processor) and thresholds(post_processor)[0] == -0.9
 
 
-def test_value_range_hint_spares_scanning_float_predictions():
-    post_processor = ThresholdPostProcessor(value_range=(0, 1))
-    assert thresholds(post_processor) == [0.1, 0.25, 0.5, 0.75, 0.9]
-    post_processor.set_prediction(prediction(np.array([[[-3.0, 5.0]]], dtype=np.float32)))
-    assert thresholds(post_processor) == [0.1, 0.25, 0.5, 0.75, 0.9]
+def test_grid_fits_uint8_encoded_predictions():
+    post_processor = ThresholdPostProcessor(value_range=(-1, 1))
+    post_processor.set_prediction(prediction(np.array([[[3, 203]]], dtype=np.uint8)))
+    assert thresholds(post_processor) == grid(3, 203)
 
 
-def test_grid_before_any_prediction_spans_minus_one_to_one():
+def test_grid_ignores_nan_and_widens_a_constant_prediction():
+    post_processor = ThresholdPostProcessor()
+    post_processor.set_prediction(prediction(np.array([[[-3.0, 5.0, np.nan]]], dtype=np.float32)))
+    assert thresholds(post_processor) == grid(-3.0, 5.0)
+    post_processor.set_prediction(prediction(np.array([[[0.5, 0.5]]], dtype=np.float32)))
+    assert thresholds(post_processor) == grid(-0.5, 1.5)
+
+
+def test_grid_before_any_prediction_spans_the_value_range():
     parameters = list(ThresholdPostProcessor().enumerate_parameters())
-    assert [p.id for p in parameters] == [0, 1, 2, 3, 4]
-    assert [p.threshold for p in parameters] == [-0.8, -0.5, 0.0, 0.5, 0.8]
-    assert [str(p) for p in parameters][:2] == ["threshold_-0.8", "threshold_-0.5"]
+    assert [p.id for p in parameters] == list(range(19))
+    assert [p.threshold for p in parameters] == grid(-1.0, 1.0)
+    assert [str(p) for p in parameters][:2] == ["threshold_-0.9", "threshold_-0.8"]
     assert all(re.fullmatch(r"[\w.\-]+", str(p)) for p in parameters)
+    assert thresholds(ThresholdPostProcessor(value_range=(0, 1))) == grid(0.0, 1.0)
 
 
 def test_blocks_and_threads_give_the_same_output():
@@ -98,7 +100,7 @@ def test_zarr_prediction_in_and_zarr_output_out(tmp_path, make_zarr):
     make_zarr(tmp_path / "pred.zarr", "prediction", data, voxel_size=(4, 2, 2), offset=(8, 0, 2))
     post_processor = ThresholdPostProcessor()
     post_processor.set_prediction(LocalArrayIdentifier(tmp_path / "pred.zarr", "prediction"))
-    parameters = list(post_processor.enumerate_parameters())[2]
+    parameters = list(post_processor.enumerate_parameters())[9]  # 50% of [0.1, 0.9]
     output_id = LocalArrayIdentifier(tmp_path / "out.zarr", f"output/{parameters}")
     output = post_processor.process(parameters, output_id)
     assert output.roi == Roi((8, 0, 2), (4, 4, 4))
