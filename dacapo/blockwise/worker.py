@@ -159,7 +159,9 @@ def record_failure(block, error: BaseException, logdir: Any) -> str:
     """Writes the traceback of a failed block to this worker's log (stderr)
     and to ``failure_dir`` (when ``logdir``), logs one line; returns it."""
     text = format_failure(error)
-    print(f"block {block.block_id} failed:\n{text}", file=sys.stderr, flush=True)
+    # the worker's stderr is its daisy log file, whatever logging is configured
+    sys.stderr.write(f"block {block.block_id} failed:\n{text}\n")
+    sys.stderr.flush()
     logger.warning("block %s failed: %s: %s", block.block_id, type(error).__name__, error)
     directory = failure_dir(logdir, block.task_id)
     if directory is None:
