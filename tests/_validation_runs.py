@@ -47,6 +47,21 @@ def distance_run_config(
     )
 
 
+def tiny_3d_run_config(tmp_path: Path, name: str = "tiny") -> RunConfig:
+    """A distance task on a tiny valid 3D U-Net (28³ voxels in, 12³ out); its
+    datasplit is never opened (prediction only)."""
+    return RunConfig(
+        task_config=DistanceTaskConfig("cells", channels=["cell"], clip_distance=8.0,
+                                       tol_distance=8.0, scale_factor=8.0),
+        architecture_config=CNNectomeUNetConfig(
+            "unet", input_shape=(28, 28, 28), fmaps_out=4, fmaps_in=1, num_fmaps=4,
+            fmap_inc_factor=2, downsample_factors=[(2, 2, 2)],
+        ),
+        trainer_config=GunpowderTrainerConfig("gp", 2, 1e-2, num_data_fetchers=0),
+        datasplit_config=SimpleDataSplitConfig("split", tmp_path / "unused.zarr"),
+        name=name, repetition=0, num_iterations=10, validation_interval=10,
+    )
+
 def membrane_container(tmp_path: Path, shape=(64, 64), seeds=(1, 2)) -> Path:
     """Synthetic 2D crops whose ground truth is the membranes (about a fifth of
     the voxels), so that thresholds, not "everything is foreground", decide the

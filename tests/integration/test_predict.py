@@ -13,14 +13,10 @@ from funlib.geometry import Coordinate, Roi
 import dacapo
 from dacapo._array_identifiers import LocalArrayIdentifier
 from dacapo._inference_setup import load_model
-from dacapo.experiments import RunConfig
-from dacapo.experiments.architectures import CNNectomeUNetConfig
-from dacapo.experiments.datasplits import SimpleDataSplitConfig
-from dacapo.experiments.tasks.distance_task_config import DistanceTaskConfig
-from dacapo.experiments.trainers import GunpowderTrainerConfig
 from dacapo.predict import predict
 from dacapo.predict_local import predict as predict_local
 from dacapo.store.create_store import create_config_store, create_weights_store
+from tests._validation_runs import tiny_3d_run_config
 
 pytestmark = pytest.mark.slow
 
@@ -30,17 +26,7 @@ ITERATION = 3
 @pytest.fixture
 def stored_run(runs_base_dir, tmp_path):
     """A tiny valid 3D U-Net distance run, stored with weights of ITERATION."""
-    config = RunConfig(
-        task_config=DistanceTaskConfig("cells", channels=["cell"], clip_distance=8.0,
-                                       tol_distance=8.0, scale_factor=8.0),
-        architecture_config=CNNectomeUNetConfig(
-            "unet", input_shape=(28, 28, 28), fmaps_out=4, fmaps_in=1, num_fmaps=4,
-            fmap_inc_factor=2, downsample_factors=[(2, 2, 2)],
-        ),
-        trainer_config=GunpowderTrainerConfig("gp", 2, 1e-2, num_data_fetchers=0),
-        datasplit_config=SimpleDataSplitConfig("split", tmp_path / "unused.zarr"),
-        name="tiny", repetition=0, num_iterations=10, validation_interval=10,
-    )
+    config = tiny_3d_run_config(tmp_path)
     create_config_store().store_run_config(config)
     model = load_model(config, 0)
     with torch.no_grad():
