@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean
+.PHONY: demo test clean slurm
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,22 @@ $(STAMP): pyproject.toml Makefile
 demo: $(STAMP)
 	$(PY) -m dacapo.demo
 
-test: $(STAMP)
+# The Slurm tests start a one-node cluster (tests/_slurm_cluster.py). On root
+# machines without Slurm, install Debian's packages; if apt-get fails, go on:
+# those tests then skip and say why.
+SLURM_PACKAGES := slurmctld slurmd slurm-client munge
+
+slurm:
+	@if [ "$$(id -u)" = 0 ] && ! command -v slurmctld >/dev/null 2>&1 \
+		&& [ ! -x /usr/sbin/slurmctld ]; then \
+		echo "installing $(SLURM_PACKAGES) for the Slurm tests"; \
+		( apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends $(SLURM_PACKAGES) ) \
+		|| echo "warning: could not install $(SLURM_PACKAGES) with apt-get; the Slurm" \
+			"tests will be skipped"; \
+	fi
+
+test: $(STAMP) slurm
 	$(VENV)/bin/ruff check dacapo tests bench
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q

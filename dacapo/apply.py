@@ -6,7 +6,8 @@ criterion; the post-processing parameters are given (a
 ``"ThresholdPostProcessorParameters(threshold=0.5)"``, parsed, never
 evaluated), or the best ones validation found. Both steps run blockwise
 (``dacapo.predict`` and ``dacapo.blockwise``), so memory is bounded by a block.
-Outputs go to ``<output_path>/<input stem>.<file_format>``:
+Outputs go to ``<output_path>/<input stem>.<file_format>``, or to
+``output_path`` itself when it ends in ``.zarr`` or ``.n5``:
 ``prediction_<run>_<iteration>`` and ``output_<run>_<iteration>_<parameters>``.
 """
 
@@ -231,8 +232,11 @@ def _best_in_record(run_config, record, dataset: str, criterion: str, where: str
 def _output_container(output_path: Any, input_container: Any, file_format: str) -> Path:
     if file_format not in ("zarr", "n5"):
         raise ConfigError(f"apply: file_format must be 'zarr' or 'n5', got {file_format!r}")
+    path = Path(str(output_path).rstrip("/"))
+    if path.suffix in (".zarr", ".n5"):  # the container itself, as for predict
+        return path
     stem = Path(str(input_container).rstrip("/")).stem
-    return Path(str(output_path)) / f"{stem}.{file_format}"
+    return path / f"{stem}.{file_format}"
 
 
 make_module_callable(__name__)

@@ -59,6 +59,19 @@ def _optional_str(instance, attribute, value):
         raise ConfigError(f"{attribute.name}: expected a string or null, got {value!r}")
 
 
+def _check_bool(instance, attribute, value):
+    if not isinstance(value, bool):
+        raise ConfigError(f"{attribute.name}: expected true or false, got {value!r}")
+
+
+def _check_tracking_uri(instance, attribute, value):
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(
+            f"{attribute.name}: expected an MLflow tracking URI such as "
+            f"http://mlflow.example.org:5000 (or null for no MLflow), got {value!r}"
+        )
+
+
 @attr.s
 class DaCapoConfig:
     """The options themselves."""
@@ -88,6 +101,25 @@ class DaCapoConfig:
         validator=_optional_str,
         metadata={"help_text": "MongoDB database name, needed when type is 'mongo'."},
     )
+    tensorboard: bool = attr.ib(
+        default=True,
+        validator=_check_bool,
+        metadata={
+            "help_text": "Write each run's training loss, learning rate and validation scores "
+            "as TensorBoard event files to <runs_base_dir>/<run>/tensorboard/ "
+            "(view them with `tensorboard --logdir <runs_base_dir>`)."
+        },
+    )
+    mlflow_tracking_uri: Optional[str] = attr.ib(
+        default=None,
+        validator=_check_tracking_uri,
+        metadata={
+            "help_text": "Also send those metrics, and the run config as parameters, to this "
+            "MLflow tracking server or store (e.g. http://host:5000), "
+            "one MLflow run per run in the experiment 'dacapo'; needs the `mlflow` extra "
+            "(pip install 'dacapo-ml[mlflow]'). Null: no MLflow."
+        },
+    )
 
     def serialize(self) -> Dict[str, Any]:
         """The options as plain data, unset (None) values left out."""
@@ -97,6 +129,8 @@ class DaCapoConfig:
             "compute_context": self.compute_context,
             "mongo_db_host": self.mongo_db_host,
             "mongo_db_name": self.mongo_db_name,
+            "tensorboard": self.tensorboard,
+            "mlflow_tracking_uri": self.mlflow_tracking_uri,
         }
         return {k: v for k, v in data.items() if v is not None}
 

@@ -7,6 +7,11 @@ checkpoint are stored and the validation hook runs. Checkpoint ``n`` holds
 the weights after ``n`` iterations; the stats hold one record per iteration
 ``0 .. n - 1``. An interrupt (Ctrl-C) finishes the current iteration, stores
 stats and a checkpoint, and re-raises ``KeyboardInterrupt``.
+
+The loss and learning rate of each iteration, and the validation scores,
+also go to the experiment trackers the options ask for (TensorBoard event
+files under the run's directory, MLflow; see ``dacapo.tracking``). A tracker
+that fails is switched off; it never stops training.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
     from dacapo.experiments.run import Run
     from dacapo.store.stats_store import StatsStore
     from dacapo.store.weights_store import WeightsStore
+    from dacapo.tracking import RunTracker
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +83,7 @@ def train_run(
         validate_hook: What validation means; by default ``validate_run``.
     """
     from dacapo.store.create_store import create_stats_store, create_weights_store
+    from dacapo.tracking import create_tracker
 
     stats_store, weights_store = create_stats_store(), create_weights_store()
     start = resume(run, stats_store, weights_store)
@@ -89,12 +96,14 @@ def train_run(
     run.model.to(device)
     run.move_optimizer(device)
     _prepare_batches(run)
-    try:
-        _train_loop(run, stats_store, weights_store, device, do_validate, validate_hook)
-    except KeyboardInterrupt:
-        logger.warning("run %r interrupted; saving a checkpoint", run.name)
-        _save_interrupted(run, stats_store, weights_store)
-        raise
+    with create_tracker(run, start) as tracker:
+        try:
+            _train_loop(run, stats_store, weights_store, device, do_validate, validate_hook,
+                        tracker)
+        except KeyboardInterrupt:
+            logger.warning("run %r interrupted; saving a checkpoint", run.name)
+            _save_interrupted(run, stats_store, weights_store)
+            raise
     logger.info("run %r trained until iteration %d", run.name, run.trainer.iteration)
 
 
@@ -165,7 +174,8 @@ def _prepare_batches(run: "Run") -> None:
     run.trainer.build_batch_provider(run.datasplit.train, run.model, run.task, snapshots)
 
 
-def _train_loop(run, stats_store, weights_store, device, do_validate, validate_hook) -> None:
+def _train_loop(run, stats_store, weights_store, device, do_validate, validate_hook,
+                tracker: "RunTracker") -> None:
     """Trains chunk by chunk; after each chunk saves, then validates."""
     from tqdm import tqdm
 
@@ -180,14 +190,30 @@ def _train_loop(run, stats_store, weights_store, device, do_validate, validate_h
             for stats in trainer.iterate(stop - trainer.iteration, run.model, run.optimizer,
                                          device):
                 run.training_stats.add_iteration_stats(stats)
+                tracker.log_training(stats.iteration, stats.loss,
+                                     _learning_rate(run, stats.iteration))
                 bar.update(1)
                 bar.set_postfix(loss=f"{stats.loss:.4g}", refresh=False)
                 if interrupted():
                     raise KeyboardInterrupt
             _save(run, stats_store, weights_store, trainer.iteration)
+            tracker.flush()
             if do_validate:
                 validate_hook(run, trainer.iteration)
                 _store_scores(run, stats_store)
+                tracker.log_validation(run.validation_scores, trainer.iteration)
+                tracker.flush()
+
+
+def _learning_rate(run: "Run", iteration: int) -> float:
+    """The learning rate of training ``iteration``: the trainer's schedule
+    (``learning_rate * lr_factor(iteration)``) where it has one, else the
+    optimizer's current rate."""
+    trainer = run.trainer
+    factor = getattr(trainer, "lr_factor", None)
+    if callable(factor) and isinstance(getattr(trainer, "learning_rate", None), (int, float)):
+        return float(trainer.learning_rate * factor(iteration))
+    return float(run.optimizer.param_groups[0]["lr"])
 
 
 def _next_stop(iteration: int, interval: int, train_until: int) -> int:

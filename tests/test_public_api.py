@@ -69,8 +69,6 @@ MANIFEST = {
 
 # (module, name) -> the issue that delivers it
 PENDING = {}
-_CLUSTER = "the cluster issue (CLI, LSF and Slurm compute contexts)"
-PENDING.update({("dacapo.compute_context", name): _CLUSTER for name in ("Bsub", "Slurm")})
 
 
 # names that are modules, not classes or functions

@@ -82,8 +82,10 @@ def spawn_worker(run_name: str, iteration: int, input_array_identifier: Any,
                      origin, raw_range, blocks_per_pass, half, skip_empty)
     if compute_context is not None and getattr(compute_context, "distribute_workers", False):
         flags = (["--half"] if half else []) + (["--skip-empty"] if skip_empty else [])
+        # the device of the context given, not of the options the job reads
+        device = ["--device", str(compute_context.device)]
         command = [sys.executable, "-m", __name__, "start-worker",
-                   *command_options(job.options()), *flags]
+                   *command_options(job.options()), *device, *flags]
         return WorkerCommand(command, compute_context)
     return PredictLoop(job, compute_context)
 
@@ -219,10 +221,12 @@ cli = worker_cli()
               help="Windows per forward pass (halved when GPU memory runs out).")
 @click.option("--half", is_flag=True, help="Predict in half precision.")
 @click.option("--skip-empty", is_flag=True, help="Skip blocks whose input is constant.")
+@click.option("--device", default=None,
+              help="'cpu', 'cuda', 'cuda:N' or 'mps'; default: the options' compute context.")
 def start_worker(run_name: str, iteration: int, input_container: str, input_dataset: str,
                  output_container: str, output_dataset: str, origin: str,
                  raw_min: Optional[float], raw_max: Optional[float], blocks_per_pass: int,
-                 half: bool, skip_empty: bool) -> None:
+                 half: bool, skip_empty: bool, device: Optional[str]) -> None:
     """Predict blocks handed out by the scheduler (DAISY_CONTEXT)."""
     raw_range = (raw_min, raw_max) if raw_min is not None and raw_max is not None else None
     job = PredictJob(
@@ -230,7 +234,12 @@ def start_worker(run_name: str, iteration: int, input_container: str, input_data
         array_identifier(output_container, output_dataset),
         [int(v) for v in origin.split(",")], raw_range, blocks_per_pass, half, skip_empty,
     )
-    run_predict_worker(job)
+    compute_context = None
+    if device is not None:
+        from dacapo.compute_context import LocalTorch
+
+        compute_context = LocalTorch(device=device)
+    run_predict_worker(job, compute_context)
 
 
 if __name__ == "__main__":

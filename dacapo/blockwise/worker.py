@@ -239,9 +239,16 @@ def _launch(module: str) -> List[str]:
     return [str(sys.modules[module].__file__)]
 
 
+#: environment variables holding the id of the cluster job a worker runs in
+_JOB_ID_VARIABLES = {"LSB_JOBID": "LSF", "SLURM_JOB_ID": "Slurm"}
+
+
 def _configure_logging(log_level: str) -> None:
     """A dacapo blockwise worker; the scheduler starts it with `start-worker`."""
     logging.basicConfig(level=getattr(logging, log_level.upper()))
+    for variable, scheduler in _JOB_ID_VARIABLES.items():
+        if os.environ.get(variable):
+            logger.info("worker running in %s job %s", scheduler, os.environ[variable])
 
 
 def worker_cli() -> click.Group:

@@ -3,7 +3,10 @@ builds the context the options name (``compute_context: {type: LocalTorch,
 config: {...}}``)."""
 
 from ._create import create_compute_context
+from .bsub import Bsub
 from .compute_context import CommandError, ComputeContext
 from .local_torch import LocalTorch
+from .slurm import Slurm
 
-__all__ = ["ComputeContext", "CommandError", "LocalTorch", "create_compute_context"]
+__all__ = ["Bsub", "ComputeContext", "CommandError", "LocalTorch", "Slurm",
+           "create_compute_context"]

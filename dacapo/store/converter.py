@@ -10,7 +10,9 @@ does; a ``{"offset": .., "shape": ..}`` mapping is read too).
 
 from __future__ import annotations
 
+import collections.abc
 import functools
+import typing
 from pathlib import Path, PurePath
 from typing import Any, Dict, Type
 
@@ -153,6 +155,11 @@ class DacapoConverter(cattrs.Converter):
     def _structure_field(self, cls, obj, field, value):
         named = f" {obj['name']!r}" if "name" in obj else ""  # contexts have no name
         where = f"{cls.__name__}{named}, field {(field.alias or field.name)!r}"
+        if isinstance(value, (str, bytes)) and _is_collection_type(field.type):
+            raise ConfigError(  # cattrs would split the text into characters
+                f"{where}: expected a list, got the text {value!r}; write a list, e.g. "
+                f"[{value!r}]"
+            )
         try:
             return self.structure(value, field.type)
         except DacapoError as error:
@@ -169,6 +176,20 @@ def _upgraded(cls: type, obj: Dict[str, Any]) -> Dict[str, Any]:
     (e.g. upstream DaCapo's) form converts it in ``upgrade_stored(data)``."""
     upgrade = getattr(cls, "upgrade_stored", None)
     return obj if upgrade is None else upgrade(obj)
+
+
+#: the origins of the types that hold several values (never a text)
+_COLLECTIONS = (list, tuple, set, frozenset, collections.abc.Sequence,
+                collections.abc.MutableSequence, collections.abc.Set,
+                collections.abc.Collection, collections.abc.Iterable)
+
+
+def _is_collection_type(tp: Any) -> bool:
+    """Whether ``tp`` (or every non-None member of a ``Union``) is a list-like type."""
+    if typing.get_origin(tp) is typing.Union:
+        members = [a for a in typing.get_args(tp) if a is not type(None)]
+        return bool(members) and all(_is_collection_type(a) for a in members)
+    return typing.get_origin(tp) in _COLLECTIONS or tp in (list, tuple, set, frozenset)
 
 
 def _type_name(tp: Any) -> str:

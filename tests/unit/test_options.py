@@ -72,6 +72,7 @@ def test_serialize_drops_unset_values():
         "type": "files",
         "runs_base_dir": "/r",
         "compute_context": {"type": "LocalTorch", "config": {}},
+        "tensorboard": True,
     }
     assert DaCapoConfig(**data) == DaCapoConfig(runs_base_dir="/r")
 

@@ -171,6 +171,7 @@ def _job(**changes):
 
 class _Distributing:
     distribute_workers = True
+    device = "cpu"
 
 
 def test_spawn_worker_runs_in_a_worker_process_or_as_a_command():
@@ -184,14 +185,19 @@ def test_spawn_worker_runs_in_a_worker_process_or_as_a_command():
     text = " ".join(command.command)
     for part in ("--run-name r", "--iteration 5", "--input-container /d/raw.zarr",
                  "--output-dataset p", "--origin 32,0,8", "--raw-min 0.0", "--raw-max 255.0",
-                 "--half"):
+                 "--device cpu", "--half"):
         assert part in text
     assert "--skip-empty" not in text
 
 
 def test_start_worker_reads_back_the_options(monkeypatch):
-    seen = []
-    monkeypatch.setattr(predict_worker, "run_predict_worker", seen.append)
+    seen, devices = [], []
+
+    def run(job, compute_context=None):
+        seen.append(job)
+        devices.append(str(compute_context.device))
+
+    monkeypatch.setattr(predict_worker, "run_predict_worker", run)
     command = predict_worker.spawn_worker(**_job(raw_range=(0.0, 255.0), skip_empty=True),
                                           compute_context=_Distributing())
     arguments = command.command[4:]
@@ -199,5 +205,6 @@ def test_start_worker_reads_back_the_options(monkeypatch):
     assert result.exit_code == 0, result.output
     assert seen == [predict_worker.PredictJob(**_job(raw_range=(0.0, 255.0),
                                                      skip_empty=True))]
+    assert devices == ["cpu"]  # the device of the context given, not of the options
     assert "Predict blocks" in CliRunner().invoke(
         predict_worker.cli, ["start-worker", "--help"]).output

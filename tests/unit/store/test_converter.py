@@ -146,3 +146,25 @@ def test_url_paths_keep_their_protocol():
     path = converter.structure(data, _ShapeBase).path
     assert str(path) == "s3://bucket/data/box.zarr"
     assert converter.unstructure(converter.structure(data, _ShapeBase))["path"] == "s3://bucket/data/box.zarr"
+
+
+@pytest.mark.parametrize("field, value", [("channels", "mito"), ("channels", b"mito")])
+def test_a_text_where_a_list_belongs_is_refused_not_split_into_characters(field, value):
+    from dacapo.experiments.tasks.distance_task_config import DistanceTaskConfig
+
+    data = converter.unstructure(DistanceTaskConfig(
+        "dist", channels=["mito"], clip_distance=4.0, tol_distance=4.0, scale_factor=4.0))
+    data[field] = value
+    with pytest.raises(ConfigError, match=r"DistanceTaskConfig 'dist', field 'channels': "
+                       r"expected a list, got the text b?'mito'; write a list, e\.g\. \[b?'mito'\]"):
+        converter.structure(data, DistanceTaskConfig)
+
+
+def test_optional_lists_are_checked_and_unions_with_text_are_not():
+    from typing import List, Optional, Sequence, Tuple, Union
+
+    from dacapo.store.converter import _is_collection_type
+
+    assert _is_collection_type(Optional[List[str]]) and _is_collection_type(Sequence[int])
+    assert _is_collection_type(Tuple[int, ...]) and _is_collection_type(list)
+    assert not _is_collection_type(Union[str, List[str]]) and not _is_collection_type(str)
