@@ -24,3 +24,7 @@ __all__ = ["cli", "main"]
 
 for _command in (config, train, validate, predict, apply, run_blockwise, segment_blockwise):
     cli.add_command(_command)
+
+from .plot import plot  # noqa: E402
+
+cli.add_command(plot)

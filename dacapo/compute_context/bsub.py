@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, List, Optional
 
 import attr
 
-from dacapo._checks import check_bool, check_int, fail, owner_of
-
+from ._validators import WORD, boolean, count, matching
 from ._worker_logs import worker_logs
 from .compute_context import ComputeContext
 
@@ -18,32 +16,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Bsub"]
 
-# queue and project names are single words on an LSF command line
-_NAME = re.compile(r"^[^\s]+$")
-
-
-def _boolean(instance, attribute, value):
-    check_bool(owner_of(instance), attribute.name, value)
-
-
-def _count(minimum: int):
-    def validate(instance, attribute, value):
-        check_int(owner_of(instance), attribute.name, value, minimum)
-
-    return validate
-
-
-def _queue(instance, attribute, value):
-    if not (isinstance(value, str) and _NAME.match(value)):
-        fail(owner_of(instance), attribute.name, value, "a non-empty name without spaces",
-             "use a queue that `bqueues` lists")
-
-
-def _project(instance, attribute, value):
-    if value is not None and not (isinstance(value, str) and _NAME.match(value)):
-        fail(owner_of(instance), attribute.name, value,
-             "a non-empty name without spaces (or null)",
-             "use a project your cluster accepts for `bsub -P`, or null for its default")
+_queue = matching(WORD, "a non-empty name without spaces", "use a queue that `bqueues` lists",
+                  optional=False)
+_project = matching(WORD, "a non-empty name without spaces",
+                    "use a project your cluster accepts for `bsub -P`, or null for its default")
 
 
 @attr.s
@@ -67,7 +43,7 @@ class Bsub(ComputeContext):
 
     distribute_workers: bool = attr.ib(
         default=True,
-        validator=_boolean,
+        validator=boolean,
         metadata={
             "help_text": "Whether blockwise workers run as LSF jobs (True) or inside the "
             "calling process (False)."
@@ -80,7 +56,7 @@ class Bsub(ComputeContext):
     )
     num_gpus: int = attr.ib(
         default=1,
-        validator=_count(0),
+        validator=count(0),
         metadata={
             "help_text": "GPUs per worker job (bsub -gpu num=N); 0: none, and the workers "
             "compute on the CPU."
@@ -88,7 +64,7 @@ class Bsub(ComputeContext):
     )
     num_cpus: int = attr.ib(
         default=5,
-        validator=_count(1),
+        validator=count(1),
         metadata={"help_text": "CPU slots per worker job (bsub -n)."},
     )
     billing: Optional[str] = attr.ib(

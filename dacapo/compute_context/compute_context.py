@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, List, Mapping, Optional, Sequence
 
 import attr
 
-from dacapo._checks import check_bool, owner_of
 from dacapo._registry import RegisteredConfig
 from dacapo.errors import ConfigError, DacapoError
 
 from ._run_command import run_streaming
+from ._validators import boolean
 
 if TYPE_CHECKING:
     import torch
@@ -32,10 +32,6 @@ class CommandError(DacapoError):
         self.stderr_tail = stderr_tail
 
 
-def _boolean(instance, attribute, value):
-    check_bool(owner_of(instance), attribute.name, value)
-
-
 @attr.s
 class ComputeContext(RegisteredConfig, ABC, registry_root=True, abstract=True):
     """Where blockwise workers run and which device they compute on.
@@ -48,7 +44,7 @@ class ComputeContext(RegisteredConfig, ABC, registry_root=True, abstract=True):
 
     distribute_workers: bool = attr.ib(
         default=False,
-        validator=_boolean,
+        validator=boolean,
         metadata={
             "help_text": "Whether blockwise workers run as separate processes (True) "
             "or inside the calling process (False)."

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, List, Mapping, Optional
 
 import attr
 
-from dacapo._checks import as_list, check_bool, check_int, fail, owner_of
+from dacapo._checks import as_list, fail, owner_of
 
+from ._validators import WORD, boolean, count, matching
 from ._worker_logs import WorkerLogs, worker_logs
 from .compute_context import ComputeContext
 
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Slurm"]
 
-# partition and account names are single words on a Slurm command line
-_NAME = re.compile(r"^\S+$")
 # --mem: an integer amount, in megabytes unless a K, M, G or T suffix says otherwise
 _MEMORY = re.compile(r"^\d+[KMGT]?$", re.IGNORECASE)
 # --time: minutes, minutes:seconds, hours:minutes:seconds, days-hours,
@@ -31,25 +30,6 @@ _TIME = re.compile(r"^(\d+(:\d+){0,2}|\d+-\d+(:\d+){0,2}|unlimited|infinite)$", 
 _KEEP = {"SLURM_CONF"}
 #: environment the worker command needs inside the job
 _NEEDED = ("DAISY_CONTEXT", "DACAPO_OPTIONS_FILE")
-
-
-def _boolean(instance, attribute, value):
-    check_bool(owner_of(instance), attribute.name, value)
-
-
-def _count(minimum: int):
-    def validate(instance, attribute, value):
-        check_int(owner_of(instance), attribute.name, value, minimum)
-
-    return validate
-
-
-def _matching(pattern: "re.Pattern[str]", expected: str, fix: str):
-    def validate(instance, attribute, value):
-        if value is not None and not (isinstance(value, str) and pattern.match(value)):
-            fail(owner_of(instance), attribute.name, value, f"{expected} (or null)", fix)
-
-    return validate
 
 
 def _extra_args(instance, attribute, value):
@@ -115,7 +95,7 @@ class Slurm(ComputeContext):
 
     distribute_workers: bool = attr.ib(
         default=True,
-        validator=_boolean,
+        validator=boolean,
         metadata={
             "help_text": "Whether blockwise workers run as Slurm jobs (True) or inside the "
             "calling process (False)."
@@ -123,14 +103,14 @@ class Slurm(ComputeContext):
     )
     partition: Optional[str] = attr.ib(
         default=None,
-        validator=_matching(_NAME, "a partition name without spaces",
+        validator=matching(WORD, "a partition name without spaces",
                             "use a name `sinfo` lists"),
         metadata={"help_text": "The partition the worker jobs run in (srun --partition); "
                                "null: the cluster's default partition."},
     )
     num_gpus: int = attr.ib(
         default=0,
-        validator=_count(0),
+        validator=count(0),
         metadata={
             "help_text": "GPUs per worker job (srun --gres=gpu:N); 0 (the default): none, "
             "and the workers compute on the CPU."
@@ -138,12 +118,12 @@ class Slurm(ComputeContext):
     )
     num_cpus: int = attr.ib(
         default=1,
-        validator=_count(1),
+        validator=count(1),
         metadata={"help_text": "CPUs per worker job (srun --cpus-per-task)."},
     )
     memory: Optional[str] = attr.ib(
         default=None,
-        validator=_matching(_MEMORY, "a Slurm memory size such as '8G', '500M' or '4000' "
+        validator=matching(_MEMORY, "a Slurm memory size such as '8G', '500M' or '4000' "
                             "(megabytes)", "write an integer with an optional K, M, G or "
                             "T suffix, as a string"),
         metadata={"help_text": "Memory per worker job (srun --mem), e.g. '8G'; null: the "
@@ -151,7 +131,7 @@ class Slurm(ComputeContext):
     )
     time_limit: Optional[str] = attr.ib(
         default=None,
-        validator=_matching(_TIME, "a Slurm time limit such as '30' (minutes), '2:00:00' "
+        validator=matching(_TIME, "a Slurm time limit such as '30' (minutes), '2:00:00' "
                             "or '1-12:00:00'", "use minutes, [hours:]minutes:seconds or "
                             "days-hours[:minutes[:seconds]], as a string"),
         metadata={"help_text": "Run time limit of each worker job (srun --time), in Slurm's "
@@ -160,7 +140,7 @@ class Slurm(ComputeContext):
     )
     account: Optional[str] = attr.ib(
         default=None,
-        validator=_matching(_NAME, "an account name without spaces",
+        validator=matching(WORD, "an account name without spaces",
                             "use an account `sacctmgr show assoc user=$USER` lists"),
         metadata={"help_text": "The account charged for the jobs (srun --account); null: "
                                "your default account."},

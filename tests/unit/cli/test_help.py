@@ -15,8 +15,11 @@ import pytest
 from dacapo.cli import cli
 from tests._cli import invoke
 
-COMMANDS = ["config", "train", "validate", "predict", "apply", "run-blockwise",
+#: the workflow commands, listed first and in this order
+WORKFLOW = ["config", "train", "validate", "predict", "apply", "run-blockwise",
             "segment-blockwise"]
+#: every command (the tools after training follow the workflow)
+COMMANDS = list(cli.commands)
 HEAVY = ("torch", "gunpowder", "daisy", "zarr", "funlib")
 #: options whose values are sizes or places: their help names the unit
 GEOMETRY = {"output_roi", "roi", "total_roi", "read_roi_size", "write_roi_size", "context"}
@@ -26,7 +29,9 @@ def test_dacapo_help_lists_the_seven_commands_one_line_each():
     result = invoke("--help")
     assert result.exit_code == 0
     listed = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in listed][:7] == WORKFLOW
     assert [line.split()[0] for line in listed] == COMMANDS
+    assert "plot" in COMMANDS
     assert all(re.match(r"^  [a-z-]+ +\S", line) for line in listed)  # no wrapped lines
 
 
