@@ -28,3 +28,11 @@ for _command in (config, train, validate, predict, apply, run_blockwise, segment
 from .plot import plot  # noqa: E402
 
 cli.add_command(plot)
+
+from .view import view  # noqa: E402
+
+cli.add_command(view)
+
+from .export import export  # noqa: E402
+
+cli.add_command(export)

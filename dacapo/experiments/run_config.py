@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional, Sequence
 
 import attr
 
@@ -40,3 +40,25 @@ class RunConfig(RegisteredConfig, registry_root=True):
     start_config: Optional[StartConfig] = attr.ib(
         default=None, metadata={"help_text": "Start from another run's weights."}
     )
+
+    def save_bioimage_io_model(
+        self,
+        path: Any,
+        authors: Sequence[Any],
+        cite: Optional[Sequence[Any]] = None,
+        license: str = "MIT",
+        input_test_image_path: Any = None,
+        output_test_image_path: Any = None,
+        checkpoint: Any = None,
+        in_voxel_size: Optional[Sequence[int]] = None,
+        test_saved_model: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Writes this run's model at ``checkpoint`` as a bioimage.io model package
+        (a zip); see ``dacapo.bioimageio_export.save_bioimage_io_model``."""
+        from dacapo.bioimageio_export import save_bioimage_io_model
+
+        return save_bioimage_io_model(
+            self, path, authors, cite, license, input_test_image_path,
+            output_test_image_path, checkpoint, in_voxel_size, test_saved_model, **kwargs,
+        )
