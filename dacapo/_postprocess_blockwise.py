@@ -100,7 +100,8 @@ def _watershed(post_processor, parameters, prediction, prediction_id, output_id,
         output_array_identifier=output_id,
         parameters={"offsets": [list(o) for o in post_processor.offsets],
                     "bias": parameters.bias,
-                    "long_range_bias": post_processor.long_range_bias},
+                    "long_range_bias": post_processor.long_range_bias,
+                    "min_object_size": post_processor.min_object_size},
     )
 
 

@@ -46,6 +46,8 @@ def apply(
     output_dtype: Any = np.uint8,
     overwrite: bool = True,
     file_format: str = "zarr",
+    *,
+    compute_context: Any = None,
 ) -> LocalArrayIdentifier:
     """Predicts and post-processes ``input_container/input_dataset`` with run
     ``run_name``; returns the identifier of the post-processed output.
@@ -60,6 +62,7 @@ def apply(
         output_dtype: dtype of the prediction (``np.uint8`` or ``np.float32``).
         overwrite: Replace existing outputs (``False`` resumes an interrupted job).
         file_format: ``"zarr"`` or ``"n5"``.
+        compute_context: Where the workers run; default: the options'.
     """
     run_config = _run_config(run_name)
     dataset = _dataset_name(validation_dataset)
@@ -71,7 +74,7 @@ def apply(
     apply_run(
         run_config, iteration, parameters, LocalArrayIdentifier(input_container, input_dataset),
         LocalArrayIdentifier(container, f"prediction_{prefix}"), output_id, roi, num_workers,
-        output_dtype, overwrite,
+        output_dtype, overwrite, compute_context=compute_context,
     )
     return output_id
 
@@ -87,10 +90,13 @@ def apply_run(
     num_workers: int = 12,
     output_dtype: Any = np.uint8,
     overwrite: bool = True,
+    *,
+    compute_context: Any = None,
 ) -> None:
     """Blockwise prediction of ``input_array_identifier``, then blockwise
     post-processing with ``parameters`` (``run``: a stored ``RunConfig``, a
-    ``Run`` or a run name)."""
+    ``Run`` or a run name), with workers in ``compute_context`` (default:
+    the options')."""
     from dacapo._build import build
     from dacapo._postprocess_blockwise import post_process_blockwise
     from dacapo.predict import predict
@@ -100,11 +106,12 @@ def apply_run(
         run_config.name, iteration, input_array_identifier.container,
         input_array_identifier.dataset, prediction_array_identifier, output_roi=roi,
         num_workers=num_workers, output_dtype=output_dtype, overwrite=overwrite,
+        compute_context=compute_context,
     )
     post_processor = build(run_config.task_config).post_processor
     post_process_blockwise(
         post_processor, parameters, prediction_array_identifier, output_array_identifier,
-        num_workers=num_workers, overwrite=overwrite,
+        num_workers=num_workers, overwrite=overwrite, compute_context=compute_context,
     )
     logger.info("apply: %s written", output_array_identifier)
 

@@ -1,12 +1,13 @@
 """A segment function for ``segment_blockwise``: mutex watershed of affinities.
 
 ``segment_function(input_array, block, offsets, bias=0.5,
-long_range_bias=0.1)`` segments the affinities of ``block.read_roi`` (the
+long_range_bias=0.1, min_object_size=0)`` segments the affinities of ``block.read_roi`` (the
 first ``len(offsets)`` channels of ``input_array``) exactly as
 ``WatershedPostProcessor`` does for one block: ``mwatershed.agglom`` on the
 affinities shifted by ``-bias`` (long-range offsets by a further
 ``-long_range_bias``), then objects whose mean affinity is below ``bias``
-become background. Integer affinities are read as encoded [0, 1] (uint8:
+become background, and objects of fewer than ``min_object_size`` voxels join
+their neighbours. Integer affinities are read as encoded [0, 1] (uint8:
 255 = 1). ``default_parameters`` holds the nearest-neighbour offsets of a 3D
 volume.
 
@@ -24,17 +25,20 @@ default_parameters = {
     "offsets": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
     "bias": 0.5,
     "long_range_bias": 0.1,
+    "min_object_size": 0,
 }
 
 
 def segment_function(input_array: Any, block: Any, offsets: Sequence[Sequence[int]],
-                     bias: float = 0.5, long_range_bias: float = 0.1) -> np.ndarray:
+                     bias: float = 0.5, long_range_bias: float = 0.1,
+                     min_object_size: int = 0) -> np.ndarray:
     """uint64 labels of ``block.read_roi`` (0: background)."""
     from dacapo.experiments.tasks.post_processors.watershed_post_processor import (
         WatershedPostProcessor,
     )
 
-    processor = WatershedPostProcessor(offsets, long_range_bias=long_range_bias)
+    processor = WatershedPostProcessor(offsets, long_range_bias=long_range_bias,
+                                       min_object_size=min_object_size)
     processor.set_prediction(input_array)  # checks channels and dimensions
     affinities = processor._read_affinities(block.read_roi)
     return processor._segment(affinities, float(bias)).astype(np.uint64)

@@ -36,3 +36,7 @@ cli.add_command(view)
 from .export import export  # noqa: E402
 
 cli.add_command(export)
+
+from .demo import demo  # noqa: E402
+
+cli.add_command(demo)

@@ -33,7 +33,9 @@ class AffinitiesTask(Task):
         self.loss = AffinitiesLoss(
             len(task_config.neighborhood), task_config.lsds_to_affs_weight_ratio
         )
-        self.post_processor = WatershedPostProcessor(offsets=task_config.neighborhood)
+        self.post_processor = WatershedPostProcessor(
+            offsets=task_config.neighborhood, min_object_size=task_config.min_object_size
+        )
         self.evaluator = InstanceEvaluator()
 
     @property

@@ -81,6 +81,14 @@ class AffinitiesTaskConfig(TaskConfig):
             "to background before computing the target (widens gaps between objects)."
         },
     )
+    min_object_size: int = attr.ib(
+        default=0,
+        kw_only=True,
+        metadata={
+            "help_text": "After the mutex watershed, objects of fewer voxels than this "
+            "join their neighbours (0: keep every object, single voxels included)."
+        },
+    )
 
     def validate(self) -> None:
         owner = f"AffinitiesTaskConfig {self.name!r}"
@@ -88,6 +96,7 @@ class AffinitiesTaskConfig(TaskConfig):
         check_int(owner, "num_lsd_voxels", self.num_lsd_voxels, 1)
         check_int(owner, "downsample_lsds", self.downsample_lsds, 1)
         check_int(owner, "grow_boundary_iterations", self.grow_boundary_iterations, 0)
+        check_int(owner, "min_object_size", self.min_object_size, 0)
         check_number(owner, "lsds_to_affs_weight_ratio", self.lsds_to_affs_weight_ratio, 0)
         check_clip(
             owner,

@@ -74,7 +74,7 @@ def test_a_worker_that_cannot_be_found(volume, worker, pattern):
      r"\[6, 6, 6\] must be the write size \[4, 4, 4\] plus twice the context on every axis"),
     (["-rr", "[6,6,6]", "--biass", "1"], r"no such option: --biass \(neither an option of "
      r"dacapo segment-blockwise nor a parameter of segment function .*watershed_function.py, "
-     r"whose parameters are --offsets, --bias, --long-range-bias\); did you mean --bias\?"),
+     r"whose parameters are --offsets, --bias, --long-range-bias, --min-object-size\); did you mean --bias\?"),
     (["-rr", "[6,6,6]", "-sf", "missing.py"], r"'-sf' / '--segment-function-file': file "
      r"'missing.py' does not exist"),
     (["-rr", "[6,6,6]", "-sf", "no_module:function"], r"'-sf' / '--segment-function-file': "

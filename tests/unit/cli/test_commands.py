@@ -109,7 +109,8 @@ def test_apply_defaults_are_the_functions(stored_run, raw, record, tmp_path):
                     "--validation_dataset", "crop0", "-c", "cell__voi")
     assert result.exit_code == 0, result.stderr
     kwargs = calls[0][1]
-    expected = _defaults(apply, skip={"criterion"})
+    # (compute_context: the CLI's workers run where the options say)
+    expected = _defaults(apply, skip={"criterion", "compute_context"})
     assert np.dtype(kwargs.pop("output_dtype")) == np.dtype(expected.pop("output_dtype"))
     assert kwargs == {**expected, "validation_dataset": "crop0", "criterion": "cell__voi"}
 

@@ -7,6 +7,7 @@ from typing import Iterator, Sequence
 import numpy as np
 from funlib.geometry import Coordinate
 
+from dacapo._checks import check_int
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 
@@ -25,6 +26,9 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
     evidence of a connection). Objects whose mean affinity (per voxel, the
     largest short-range affinity) is below the bias are background (0).
     Integer predictions are read as encoded [0, 1] values (uint8: 255 = 1).
+    Objects of fewer than ``min_object_size`` voxels (counted in the block and
+    its context) are fragments: their voxels join the neighbouring objects
+    (grown into them voxel by voxel), or become background where none is near.
 
     Each block is segmented with ``parameters.context`` voxels around it and
     gets its own ids; joining objects across block faces is left to the
@@ -34,7 +38,8 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
     parameters_type = WatershedPostProcessorParameters
     default_block_size = (256, 256, 256)
 
-    def __init__(self, offsets: Sequence[Sequence[int]], *, long_range_bias: float = 0.1):
+    def __init__(self, offsets: Sequence[Sequence[int]], *, long_range_bias: float = 0.1,
+                 min_object_size: int = 0):
         self.offsets = [Coordinate(offset) for offset in offsets]
         if not self.offsets or len({o.dims for o in self.offsets}) != 1:
             raise ConfigError(
@@ -43,6 +48,8 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
                 "(0, 1, 0), (0, 0, 1)]"
             )
         self.long_range_bias = float(long_range_bias)
+        check_int("WatershedPostProcessor", "min_object_size", min_object_size, 0)
+        self.min_object_size = int(min_object_size)
 
     def enumerate_parameters(self) -> Iterator[WatershedPostProcessorParameters]:
         """Biases 0.1, 0.25, 0.5, 0.75 and 0.9."""
@@ -92,10 +99,33 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
         labels = mwatershed.agglom(shifted, [list(o) for o in self.offsets])
         short = affinities[~long_range] if (~long_range).any() else affinities
         support = short.max(axis=0).ravel()
-        ids, inverse = np.unique(labels.ravel(), return_inverse=True)
-        mean = np.bincount(inverse, weights=support) / np.bincount(inverse)
+        ids, inverse, sizes = np.unique(labels.ravel(), return_inverse=True, return_counts=True)
+        mean = np.bincount(inverse, weights=support) / sizes
         keep = (mean >= bias) & (ids != 0)
-        return np.where(keep[inverse], labels.ravel(), 0).reshape(labels.shape)
+        labels = np.where(keep[inverse], labels.ravel(), 0).reshape(labels.shape)
+        fragments = (keep & (sizes < self.min_object_size))[inverse].reshape(labels.shape)
+        return _absorb(labels, fragments) if fragments.any() else labels
+
+
+def _absorb(labels: np.ndarray, fragments: np.ndarray, max_steps: int = 16) -> np.ndarray:
+    """``labels`` with the ``fragments`` voxels relabelled by growing the other
+    objects into them, one face neighbour per step; those still unreached
+    after ``max_steps`` steps become background."""
+    labels = np.where(fragments, 0, labels)
+    holes = fragments.copy()
+    for _ in range(max_steps):
+        before = int(holes.sum())
+        for axis in range(labels.ndim):
+            for source, target in ((slice(1, None), slice(None, -1)),
+                                   (slice(None, -1), slice(1, None))):
+                lead = (slice(None),) * axis
+                neighbour = labels[lead + (source,)]
+                take = holes[lead + (target,)] & (neighbour != 0)
+                labels[lead + (target,)][take] = neighbour[take]
+                holes[lead + (target,)][take] = False
+        if not holes.any() or holes.sum() == before:
+            break
+    return labels
 
 
 def _renumber(labels: np.ndarray, offset: int) -> np.ndarray:

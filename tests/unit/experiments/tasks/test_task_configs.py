@@ -25,7 +25,8 @@ CONFIGS = [
     HotDistanceTaskConfig("hot", ["mito"], 40.0, 10.0, 2.0, True, kernel_size=3),
     OneHotTaskConfig("onehot", ["bg", "mito"], 5, loss="dice", clip_distance=8.0, tol_distance=0.0),
     AffinitiesTaskConfig(
-        "affs", NEIGHBORHOOD, True, 5, 2, 0.5, 0.1, 0.9, 0.2, 0.8, True, grow_boundary_iterations=2
+        "affs", NEIGHBORHOOD, True, 5, 2, 0.5, 0.1, 0.9, 0.2, 0.8, True, grow_boundary_iterations=2,
+        min_object_size=50,
     ),
     PretrainedTaskConfig("pre", DistanceTaskConfig("sub", ["mito"], 40.0, 10.0), Path("w.pt")),
 ]
@@ -136,6 +137,10 @@ BAD = [
     (
         AffinitiesTaskConfig("a", NEIGHBORHOOD, grow_boundary_iterations=-2),
         "AffinitiesTaskConfig 'a': `grow_boundary_iterations` must be .* >= 0, got -2",
+    ),
+    (
+        AffinitiesTaskConfig("a", NEIGHBORHOOD, min_object_size=-5),
+        "AffinitiesTaskConfig 'a': `min_object_size` must be an integer >= 0, got -5",
     ),
     (
         AffinitiesTaskConfig("a", NEIGHBORHOOD, lsds_to_affs_weight_ratio=-1.0),

@@ -11,6 +11,7 @@ from dacapo.experiments.tasks.post_processors import (
     WatershedPostProcessor,
     WatershedPostProcessorParameters,
 )
+from dacapo.experiments.tasks.post_processors.watershed_post_processor import _absorb
 from dacapo.store.array_identifiers import LocalArrayIdentifier
 from dacapo.utils.affinities import seg_to_affgraph
 
@@ -129,3 +130,42 @@ def test_prediction_must_hold_one_channel_per_offset(shape, axes):
     )
     with pytest.raises(ConfigError, match="does not fit 3 3D offsets"):
         WatershedPostProcessor([(1, 0, 0), (0, 1, 0), (0, 0, 1)]).set_prediction(array)
+
+
+def _segment_noisy(min_object_size):
+    labels = five_objects()
+    affs = seg_to_affgraph(labels, NEIGHBORHOOD).astype(np.float32)
+    noise = np.random.default_rng(1).normal(0, 0.2, affs.shape)
+    array = NumpyArray.from_np_array(np.clip(affs + noise, 0, 1).astype(np.float32),
+                                     Roi((0, 0, 0), (16, 16, 16)), (1, 1, 1), ["c", "z", "y", "x"])
+    post_processor = WatershedPostProcessor(NEIGHBORHOOD, min_object_size=min_object_size)
+    post_processor.set_prediction(array)
+    output = post_processor.process(WatershedPostProcessorParameters(id=2, bias=0.5))
+    return labels, output[output.roi]
+
+
+def test_small_fragments_join_their_neighbours():
+    labels, dusty = _segment_noisy(min_object_size=0)
+    assert len(np.unique(dusty)) - 1 > 5  # the noise makes fragments besides the 5 objects
+    labels, clean = _segment_noisy(min_object_size=8)
+    ids, sizes = np.unique(clean[clean != 0], return_counts=True)
+    assert len(ids) == 5 and sizes.min() >= 8
+    assert adapted_rand_error(clean, labels) == 0
+    # fragment voxels joined an object next to them; no object lost voxels
+    assert np.array_equal(clean[dusty != 0] != 0, np.ones((dusty != 0).sum(), bool))
+
+
+def test_fragments_touching_no_object_become_background():
+    labels = np.zeros((1, 1, 40), np.uint64)
+    labels[0, 0, :20] = 7  # an object
+    labels[0, 0, 20:30] = 8  # a fragment touching it, 10 voxels long
+    labels[0, 0, 33:36] = 9  # a fragment with background between it and the object
+    absorbed = _absorb(labels, (labels == 8) | (labels == 9), max_steps=4)
+    assert (absorbed[0, 0, :24] == 7).all()  # grown 4 voxels into the fragment
+    assert not absorbed[0, 0, 24:].any()
+
+
+@pytest.mark.parametrize("size", [-1, 2.5, "8"])
+def test_min_object_size_is_a_count(size):
+    with pytest.raises(ConfigError, match="min_object_size"):
+        WatershedPostProcessor(NEIGHBORHOOD, min_object_size=size)
