@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test clean slurm
+.PHONY: demo test clean slurm bench
 
 $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test: $(STAMP) slurm
 	$(VENV)/bin/ruff check dacapo tests bench
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
+
+# Benchmarks against the upstream release (its own venv: bench/peer-setup.sh);
+# writes bench/RESULTS.md. Not part of make test.
+bench: $(STAMP)
+	bash bench/peer-setup.sh
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

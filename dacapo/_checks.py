@@ -15,12 +15,20 @@ numpy scalars count as what they hold (``np.int64`` is an integer,
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from typing import Any, List, Literal, NoReturn, Optional, Sequence, Tuple, overload
 
 import numpy as np
 
+from dacapo._type_rules import (
+    describe,
+    field_types,
+    is_int,
+    is_number,
+    is_path,
+    mismatch,
+    type_fix,
+)
 from dacapo.errors import ConfigError
 
 __all__ = [
@@ -57,16 +65,6 @@ def fail(owner: str, field: str, value: Any, expected: str, fix: Optional[str] =
     """Raises the ``ConfigError`` every check raises."""
     message = f"{owner}: `{field}` must be {expected}, got {value!r}"
     raise ConfigError(f"{message}; {fix}" if fix else message)
-
-
-def is_int(value: Any) -> bool:
-    """Python or numpy integer, not ``bool``."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-
-
-def is_number(value: Any) -> bool:
-    """Python or numpy real number, not ``bool``."""
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def as_tuple(value: Any) -> Any:
@@ -305,3 +303,109 @@ def check_regex(owner: str, field: str, value: Any, *, allow_none: bool = False)
     except (re.error, TypeError) as error:
         reason = str(error)
     fail(owner, field, value, f"a valid regular expression{_none(allow_none)}", reason)
+
+
+# --- field types: every config field holds a value of its annotated type -----
+
+__all__ += [
+    "check_name",
+    "check_count",
+    "check_type",
+    "check_field_types",
+    "to_coordinate",
+    "to_coordinates",
+    "to_int",
+    "to_path",
+]
+
+def check_name(owner: str, field: str, value: Any) -> str:
+    """A name that can become a file name: non-empty text without ``/``, ``\\``,
+    ``..`` or control characters."""
+    if not isinstance(value, str) or not value:
+        fail(owner, field, value, "a non-empty text", "e.g. 'mito_run_1'")
+    bad = [c for c in ("/", "\\", "..") if c in value]
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        bad.append("control characters")
+    if bad:
+        fail(
+            owner, field, value, f"a name without {', '.join(bad)}",
+            "names become file names: use letters, digits, '-', '_' and single '.'",
+        )
+    return value
+
+
+def check_count(
+    owner: str, field: str, value: Any, minimum: int = 1, *, example: int = 1000
+) -> int:
+    """A whole number of things at least ``minimum``: not a text, a float or a bool."""
+    if is_int(value) and value >= minimum:
+        return int(value)
+    if isinstance(value, str):
+        fix = f"write the number without quotes, e.g. {field}={example}"
+    elif isinstance(value, float) and value.is_integer() and value >= minimum:
+        fix = f"write {int(value)} (a whole number, not {value!r})"
+    else:
+        fix = f"e.g. {field}={example}"
+    fail(owner, field, value, f"an integer >= {minimum}", fix)
+
+
+def to_coordinate(value: Any) -> Any:
+    """attrs converter: a list, tuple or 1-D array of whole numbers as a ``Coordinate``.
+
+    Anything else (a text, fractions, a number) is returned unchanged, so the
+    type check of the field (``check_field_types``) refuses it by name instead of
+    ``Coordinate`` splitting ``"44"`` into ``(4, 4)`` or truncating ``4.5``.
+    """
+    from funlib.geometry import Coordinate
+
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, Coordinate) or not isinstance(value, (list, tuple)):
+        return value
+    if all(_is_whole(v) for v in value):
+        return Coordinate([int(v) for v in value])
+    return value
+
+
+def _is_whole(value: Any) -> bool:
+    """An integer, or a float without a fraction (``4.0``, as JSON metadata may hold)."""
+    return is_int(value) or (is_number(value) and float(value).is_integer())
+
+
+def to_int(value: Any) -> Any:
+    """attrs converter: a numpy integer as ``int``; anything else unchanged (for the
+    field's check to refuse)."""
+    return int(value) if is_int(value) else value
+
+
+def to_coordinates(value: Any) -> Any:
+    """attrs converter: a list of ``to_coordinate`` items (None and other values kept)."""
+    if isinstance(value, (list, tuple)):
+        return [to_coordinate(v) for v in value]
+    return value
+
+
+def to_path(value: Any) -> Any:
+    """attrs converter: a text or path-like as ``Path`` (a URL keeps its protocol);
+    anything else unchanged, for the type check to refuse."""
+    from dacapo._paths import as_path
+
+    return as_path(value) if is_path(value) else value
+
+
+def check_type(owner: str, field: str, value: Any, tp: Any) -> Any:
+    """``value`` if it is of the annotated type ``tp`` (items of lists and
+    mappings included); otherwise ``ConfigError`` naming the item that is not."""
+    found = mismatch(value, tp, field)
+    if found is not None:
+        where, item, expected = found
+        fail(owner, where, item, describe(expected), type_fix(item, expected))
+    return value
+
+
+def check_field_types(config: Any) -> None:
+    """Every init field of the attrs instance ``config`` holds a value of its
+    annotated type (``check_type``); ``Any`` and unresolvable annotations pass."""
+    owner = owner_of(config)
+    for attribute, public, tp in field_types(type(config)):
+        check_type(owner, public, getattr(config, attribute), tp)

@@ -97,8 +97,9 @@ def load_model(run_config, iteration: int):
         model = task.create_model(build(run_config.architecture_config))
         if run_config.start_config is not None:
             build(run_config.start_config).initialize_weights(model, new_head=task.channels)
+    store = create_weights_store()
     try:
-        weights = create_weights_store().retrieve_weights(run_config.name, iteration)
+        weights = store.retrieve_weights(run_config.name, iteration)
     except NoSuchCheckpointError as error:
         if iteration == 0:
             return model
@@ -108,7 +109,7 @@ def load_model(run_config, iteration: int):
             "freshly initialised model)"
         )
         raise
-    model.load_state_dict(weights.model)
+    store.load_model_state(model, weights.model, run_config.name, iteration)
     return model
 
 

@@ -25,6 +25,8 @@ __all__ = ["post_process_blockwise", "encoded_threshold"]
 
 #: voxels per axis of a block when the prediction's chunks are smaller
 MIN_BLOCK_VOXELS = 64
+#: the watershed's blocks are at least this many times its context a side
+CONTEXT_RATIO = 4
 
 
 def post_process_blockwise(
@@ -85,14 +87,14 @@ def _watershed(post_processor, parameters, prediction, prediction_id, output_id,
     from dacapo.blockwise.segmentation import segment_blockwise
 
     spatial = [axis for axis in prediction.axes if axis not in ("b", "c")]
-    _create_like(prediction, output_id, spatial, np.uint64, options)
     voxel_size = prediction.voxel_size
     longest = max(max(abs(int(c)) for c in offset) for offset in post_processor.offsets)
     context_voxels = Coordinate(
         max(int(c), longest) for c in parameters.context[-prediction.dims:]
     )
     context = context_voxels * voxel_size
-    block = options["block"]
+    block = options["block"] = _watershed_block(options["block"], context, prediction.roi)
+    _create_like(prediction, output_id, spatial, np.uint64, options)
     segment_blockwise(
         watershed_function, context, prediction.roi, Roi(context * 0, block + context * 2),
         Roi(context, block), options["num_workers"],
@@ -103,6 +105,17 @@ def _watershed(post_processor, parameters, prediction, prediction_id, output_id,
                     "long_range_bias": post_processor.long_range_bias,
                     "min_object_size": post_processor.min_object_size},
     )
+
+
+def _watershed_block(block: Coordinate, context: Coordinate, roi: Roi) -> Coordinate:
+    """Blocks of at least ``CONTEXT_RATIO`` times the context a side (as far as
+    the data reaches), so that a block reads no more than about twice the
+    voxels it writes; rounded up to whole multiples of ``block``."""
+    grown = []
+    for b, c, extent in zip(block, context, roi.shape):
+        wanted = min(max(b, CONTEXT_RATIO * c), max(b, extent))
+        grown.append(-(-wanted // b) * b)
+    return Coordinate(grown)
 
 
 def _in_process(post_processor, parameters, prediction, prediction_id, output_id, options):

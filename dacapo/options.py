@@ -24,7 +24,7 @@ from dacapo.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DaCapoConfig", "Options"]
+__all__ = ["DaCapoConfig", "Options", "usable_runs_base_dir"]
 
 _STORE_TYPES = ("files", "mongo")
 _WARNED_MISSING: Set[str] = set()  # DACAPO_OPTIONS_FILE values already warned about
@@ -205,3 +205,35 @@ def _build(values: Dict[str, Any], source: str) -> DaCapoConfig:
     except ConfigError as error:
         error.with_context(f"options from {source}")
         raise
+
+
+def usable_runs_base_dir(path: Path, *, writable: bool = False) -> Path:
+    """Makes sure the ``runs_base_dir`` ``path`` is a directory (creating it and
+    its parents when missing) and, with ``writable``, that this user can write
+    there; returns ``path``.
+
+    ``ConfigError`` naming the option, the path and the options file when it is
+    a file, lies inside a file, cannot be created or is not writable. URLs
+    (``s3://``) are not checked.
+    """
+    if getattr(path, "protocol", "") or "://" in str(path):
+        return path
+    path = Path(path)
+    where = Options.config_file() or "an options file (e.g. ~/dacapo.yaml)"
+    fix = f"set runs_base_dir in {where} to a directory you can write to"
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"runs_base_dir {path} is a file, not a directory; {fix}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        reason = f"{blocker} is a file" if blocker else (error.strerror or str(error))
+        raise ConfigError(
+            f"runs_base_dir {path} does not exist and cannot be created ({reason}); {fix}"
+        ) from None
+    if writable and not os.access(path, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"runs_base_dir {path} is not writable by this user; {fix}, or get write "
+            "permission for it"
+        )
+    return path

@@ -1,7 +1,8 @@
 """Training: ``train(run_name)`` and ``train_run(run)``.
 
-``train_run`` is a short sequence of steps: resume from the latest
-checkpoint, pick the device, then train in chunks of ``validation_interval``
+``train_run`` is a short sequence of steps: take the run's lock, resume
+from the newest checkpoint that loads (a damaged one is skipped with a
+warning), pick the device, then train in chunks of ``validation_interval``
 iterations; after each chunk (and at the end) the training stats and a
 checkpoint are stored and the validation hook runs. Checkpoint ``n`` holds
 the weights after ``n`` iterations; the stats hold one record per iteration
@@ -76,16 +77,29 @@ def train_run(
     run: "Run", do_validate: bool = True, validate_hook: ValidateHook = validate_if_available
 ) -> None:
     """Trains ``run`` up to ``run.train_until`` iterations, resuming from the
-    latest stored checkpoint.
+    newest stored checkpoint that loads.
+
+    Only one process trains a run at a time: the weights store's lock names
+    the holder to a second one (``StoreError``) and is released however
+    training ends.
 
     Args:
         do_validate: Call ``validate_hook(run, iteration)`` after each checkpoint.
         validate_hook: What validation means; by default ``validate_run``.
     """
     from dacapo.store.create_store import create_stats_store, create_weights_store
-    from dacapo.tracking import create_tracker
 
     stats_store, weights_store = create_stats_store(), create_weights_store()
+    with weights_store.training_lock(run.name):
+        stats_store.remove_partial_writes(run.name)
+        _train_locked(run, stats_store, weights_store, do_validate, validate_hook)
+
+
+def _train_locked(run: "Run", stats_store: "StatsStore", weights_store: "WeightsStore",
+                  do_validate: bool, validate_hook: ValidateHook) -> None:
+    """``train_run`` once the run's lock is held."""
+    from dacapo.tracking import create_tracker
+
     start = resume(run, stats_store, weights_store)
     if start >= run.train_until:
         logger.info("run %r is trained until iteration %d already", run.name, start)
@@ -108,16 +122,38 @@ def train_run(
 
 
 def resume(run: "Run", stats_store: "StatsStore", weights_store: "WeightsStore") -> int:
-    """Loads the latest checkpoint, and the stats and scores up to it (the stored
-    ones are truncated to match); returns its iteration (0 without a checkpoint)."""
-    latest = weights_store.latest_iteration(run.name) or 0
-    if latest > 0:
-        weights_store.load_weights(run, latest)
-        logger.info("run %r resumes from its checkpoint of iteration %d", run.name, latest)
+    """Loads the newest checkpoint that loads, and the stats and scores up to it
+    (the stored ones are truncated to match); returns its iteration (0 without
+    one)."""
+    latest = _load_newest_checkpoint(run, weights_store)
     run.trainer.iteration = latest
     _resume_stats(run, stats_store, latest)
     _resume_scores(run, stats_store, latest)
     return latest
+
+
+def _load_newest_checkpoint(run: "Run", weights_store: "WeightsStore") -> int:
+    """Loads the newest checkpoint after iteration 0 that can be read; damaged
+    ones are skipped with a warning. A checkpoint that does not fit the run
+    (``ConfigError``) is raised, not skipped."""
+    from dacapo.errors import StoreError
+
+    damaged = 0
+    for iteration in reversed(weights_store.iterations(run.name)):
+        if iteration == 0:
+            break
+        try:
+            weights_store.load_weights(run, iteration)
+        except StoreError as error:
+            damaged += 1
+            logger.warning("run %r: %s; trying the checkpoint before it", run.name, error)
+            continue
+        logger.info("run %r resumes from its checkpoint of iteration %d", run.name, iteration)
+        return iteration
+    if damaged:
+        logger.warning("run %r: none of its %d checkpoints can be read; training starts "
+                       "afresh from iteration 0", run.name, damaged)
+    return 0
 
 
 def _resume_stats(run: "Run", stats_store: "StatsStore", latest: int) -> None:

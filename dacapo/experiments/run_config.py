@@ -6,6 +6,7 @@ from typing import Any, Optional, Sequence
 
 import attr
 
+from dacapo._checks import check_count, check_field_types, check_name, owner_of, to_int
 from dacapo._registry import RegisteredConfig
 from dacapo.experiments.architectures.architecture_config import ArchitectureConfig
 from dacapo.experiments.datasplits.datasplit_config import DataSplitConfig
@@ -28,18 +29,44 @@ class RunConfig(RegisteredConfig, registry_root=True):
     datasplit_config: DataSplitConfig = attr.ib(
         metadata={"help_text": "The training and validation datasets."}
     )
-    name: str = attr.ib(metadata={"help_text": "A unique name for this run."})
-    repetition: int = attr.ib(
-        metadata={"help_text": "Index of this repetition of an otherwise identical run."}
+    name: str = attr.ib(
+        validator=lambda run, _, value: check_name(owner_of(run), "name", value),
+        metadata={"help_text": "A unique name for this run."},
     )
-    num_iterations: int = attr.ib(metadata={"help_text": "Number of training iterations."})
+    repetition: int = attr.ib(
+        converter=to_int,
+        validator=lambda run, _, value: check_count(
+            owner_of(run), "repetition", value, 0, example=0
+        ),
+        metadata={"help_text": "Index of this repetition of an otherwise identical run."},
+    )
+    num_iterations: int = attr.ib(
+        converter=to_int,
+        validator=lambda run, _, value: check_count(
+            owner_of(run), "num_iterations", value, 1, example=100000
+        ),
+        metadata={"help_text": "Number of training iterations."},
+    )
     validation_interval: int = attr.ib(
         default=1000,
+        converter=to_int,
+        validator=lambda run, _, value: check_count(
+            owner_of(run), "validation_interval", value, 1, example=1000
+        ),
         metadata={"help_text": "Validate (and checkpoint) every this many iterations."},
     )
     start_config: Optional[StartConfig] = attr.ib(
         default=None, metadata={"help_text": "Start from another run's weights."}
     )
+
+    def __attrs_post_init__(self) -> None:
+        check_field_types(self)
+
+    def validate(self) -> None:
+        """Checks the run's own fields again (they may have been changed since it was
+        made); the nested configs are checked when their objects are built."""
+        attr.validate(self)
+        check_field_types(self)
 
     def save_bioimage_io_model(
         self,

@@ -21,6 +21,7 @@ import attr
 
 from dacapo._registry import registry_for
 from dacapo.errors import ConfigError, DacapoError, DuplicateNameError, NoSuchNameError
+from dacapo.store._config_checks import validate_before_storing
 from dacapo.store._files import safe_name
 from dacapo.store.converter import converter
 
@@ -89,7 +90,8 @@ class ConfigStore(ABC):
 
         Storing an identical config again does nothing; a different config
         under a stored name raises ``DuplicateNameError`` naming the fields
-        that differ.
+        that differ. An invalid config (or nested config) raises ``ConfigError``
+        and nothing is written (see ``dacapo.store._config_checks``).
         """
         spec = _kind(kind)
         base = spec.base()
@@ -99,6 +101,7 @@ class ConfigStore(ABC):
                 f"{type(config).__name__} {config!r}"
             )
         name = safe_name(f"{kind} config", getattr(config, "name", None))
+        validate_before_storing(config, f"{kind} config {name!r}")
         document = converter.unstructure(config)
         _check_storable(document, f"{kind} config {name!r}")
         existing = self._insert(spec, name, document)
@@ -107,7 +110,8 @@ class ConfigStore(ABC):
             logger.debug("%s config %r is already stored; nothing to do", kind, name)
 
     def retrieve(self, kind: str, name: str) -> Any:
-        """The ``kind`` config stored under ``name`` (``NoSuchNameError`` if none)."""
+        """The ``kind`` config stored under ``name`` (``NoSuchNameError`` if none;
+        ``ConfigError`` if what is stored there names itself differently)."""
         spec = _kind(kind)
         safe_name(f"{kind} config", name)
         document = self._find(spec, name)
@@ -116,6 +120,7 @@ class ConfigStore(ABC):
                 f"no {kind} config named {name!r} in {self}; "
                 f"stored {kind} configs: {_few(self.names(kind))}"
             )
+        self._check_stored_name(spec, name, document)
         try:
             return converter.structure(document, spec.base())
         except ConfigError as error:
@@ -185,6 +190,32 @@ class ConfigStore(ABC):
         """Where the ``kind`` config ``name`` is stored, for messages."""
         return f"{self} ({kind.collection})"
 
+    def _rename_fix(self, kind: ConfigKind, name: str, inner: Any) -> str:
+        """How to make the config stored under ``name`` and named ``inner`` agree."""
+        return (
+            f"store it under {inner!r} (and delete {name!r}), or change its `name` "
+            f"to {name!r}"
+        )
+
+    def _check_stored_name(self, kind: ConfigKind, name: str, document: dict) -> None:
+        """Raises ``ConfigError`` unless the config stored under ``name`` is named
+        ``name`` (a file copied or renamed by hand is not): every retrieve checks this,
+        so no run ever works under a name its config does not have."""
+        inner = document.get("name", _MISSING)
+        if inner == name:
+            return
+        where = self._location(kind, name)
+        if inner is _MISSING:
+            raise ConfigError(
+                f"{kind.name} config {name!r} in {where} has no `name` field; add "
+                f"`name: {name}` to it"
+            )
+        raise ConfigError(
+            f"{kind.name} config {name!r} in {where} is named {inner!r} inside; a stored "
+            f"config must carry the name it is stored under: "
+            f"{self._rename_fix(kind, name, inner)}"
+        )
+
     def _normalised(self, kind: ConfigKind, document: dict) -> dict:
         """``document`` read back and written again, so defaults compare equal."""
         try:
@@ -227,6 +258,7 @@ def _differences(stored: Any, given: Any, path: str = "") -> List[Tuple[str, Any
 
 
 _PLAIN = (type(None), bool, int, float, str)
+_MISSING = object()
 
 
 def _check_storable(document: Any, owner: str, path: str = "") -> None:

@@ -113,7 +113,7 @@ class DacapoConverter(cattrs.Converter):
         obj = _upgraded(cls, obj)
         fields = _init_fields(cls)
         by_alias = {(f.alias or n): f for n, f in fields.items()}
-        unknown = sorted(set(obj) - set(by_alias) - set(fields) - {TYPE_KEY})
+        unknown = sorted(set(obj) - set(by_alias) - set(fields) - {TYPE_KEY}, key=str)
         if unknown:
             raise ConfigError(
                 f"{cls.__name__}: unknown field(s) {unknown}; known fields: "
@@ -145,6 +145,11 @@ class DacapoConverter(cattrs.Converter):
                     f"class (one of {expected.registry().names()}); add it"
                 )
             return expected
+        if not isinstance(type_name, str):
+            raise ConfigError(
+                f"{TYPE_KEY} of a stored {expected.__name__} must be a class name (one of "
+                f"{expected.registry().names()}), got {type(type_name).__name__} {type_name!r}"
+            )
         cls = expected.registry().get(type_name)
         if not issubclass(cls, expected):
             raise ConfigError(
@@ -216,7 +221,8 @@ def _strict_int(value, _):
 def _coordinate(value: Any) -> Coordinate:
     if not isinstance(value, (list, tuple)):
         raise ConfigError(f"expected a list of integers for a Coordinate, got {value!r}")
-    return Coordinate([_strict_int(v, None) if v is not None else None for v in value])
+    # no None entries: they cannot be written back (and mean nothing in a config)
+    return Coordinate([_strict_int(v, None) for v in value])
 
 
 def _roi(value: Any) -> Roi:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Tuple
 
 from dacapo.errors import ConfigError
-from dacapo.options import DaCapoConfig, Options
+from dacapo.options import DaCapoConfig, Options, usable_runs_base_dir
 from dacapo.store.array_store import ArrayStore
 from dacapo.store.config_store import ConfigStore
 from dacapo.store.stats_store import StatsStore
@@ -34,7 +34,7 @@ def create_config_store() -> ConfigStore:
         return MongoConfigStore(*_mongo_options(options))
     from dacapo.store.file_config_store import FileConfigStore
 
-    return FileConfigStore(options.runs_base_dir / "configs")
+    return FileConfigStore(usable_runs_base_dir(options.runs_base_dir) / "configs")
 
 
 def create_stats_store() -> StatsStore:
@@ -46,21 +46,23 @@ def create_stats_store() -> StatsStore:
         return MongoStatsStore(*_mongo_options(options))
     from dacapo.store.file_stats_store import FileStatsStore
 
-    return FileStatsStore(options.runs_base_dir / "stats")
+    return FileStatsStore(usable_runs_base_dir(options.runs_base_dir) / "stats")
 
 
 def create_weights_store() -> WeightsStore:
-    """The weights store: checkpoints under ``runs_base_dir`` for every store type."""
+    """The weights store: checkpoints under ``runs_base_dir`` (which must be
+    writable: training locks and checkpoints go there) for every store type."""
     from dacapo.store.local_weights_store import LocalWeightsStore
 
-    return LocalWeightsStore(Options.instance().runs_base_dir)
+    return LocalWeightsStore(usable_runs_base_dir(Options.instance().runs_base_dir, writable=True))
 
 
 def create_array_store() -> ArrayStore:
-    """The array store: zarr containers under ``runs_base_dir`` for every store type."""
+    """The array store: zarr containers under ``runs_base_dir`` (which must be
+    writable) for every store type."""
     from dacapo.store.local_array_store import LocalArrayStore
 
-    return LocalArrayStore(Options.instance().runs_base_dir)
+    return LocalArrayStore(usable_runs_base_dir(Options.instance().runs_base_dir, writable=True))
 
 
 def _mongo_options(options: DaCapoConfig) -> Tuple[str, str]:

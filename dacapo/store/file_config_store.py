@@ -37,6 +37,11 @@ class FileConfigStore(ConfigStore):
     def _location(self, kind: ConfigKind, name: str) -> str:
         return f"file {self._file(kind, name)}"
 
+    def _rename_fix(self, kind: ConfigKind, name: str, inner: Any) -> str:
+        return (
+            f"rename the file to {inner}.yaml, or change `name:` inside it to {name!r}"
+        )
+
     def _insert(self, kind: ConfigKind, name: str, document: Dict[str, Any]) -> Optional[dict]:
         text = yaml.safe_dump(document, sort_keys=False)
         try:
@@ -52,7 +57,8 @@ class FileConfigStore(ConfigStore):
             return None
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
+        # ValueError: not UTF-8, or a value YAML cannot build (the date 2024-13-45)
+        except (yaml.YAMLError, ValueError, RecursionError) as error:
             raise ConfigError(
                 f"{kind.name} config file {path} is not valid YAML ({error}); fix the "
                 f"file or delete it with delete_{kind.name}_config({name!r})"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from pathlib import Path
 from typing import Any, Dict, List
 
 from dacapo.errors import StoreError
-from dacapo.store._files import as_path, atomic_write_text, safe_name
-from dacapo.store.stats_store import StatsStore, merge_records
+from dacapo.store._files import as_path, atomic_write_text, is_local, safe_name
+from dacapo.store.stats_store import TRAINING, StatsStore, merge_records
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,19 @@ class FileStatsStore(StatsStore):
                 f"delete it with delete_{table}({run_name!r}) to start the record afresh"
             ) from error
         return _decode(data)
+
+    def remove_partial_writes(self, run_name: str) -> None:
+        """Deletes the temporary files of killed writes of ``run_name``'s training stats."""
+        target = self._file(TRAINING, run_name)
+        if not is_local(target) or not target.parent.is_dir():
+            return
+        # ``atomic_write`` names them ``.<name>.<8 random characters>.tmp``
+        temporary = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+        for path in target.parent.iterdir():
+            if temporary.fullmatch(path.name):
+                logger.info("removing %s, left by a write of run %r's stats that was killed",
+                            path, run_name)
+                path.unlink(missing_ok=True)
 
     def _delete(self, table: str, run_name: str) -> None:
         path = self._file(table, run_name)

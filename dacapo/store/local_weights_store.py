@@ -2,29 +2,44 @@
 
 A checkpoint is a dict ``{"model", "optimizer", "iteration",
 "dacapo_version"}`` written with ``torch.save`` and read with
-``weights_only=True`` (no pickled objects). The best iteration per dataset
-and criterion is ``{"iteration": n}`` in
-``<run>/checkpoints/best/<dataset>/<criterion>.json``, written and read at
-that one place.
+``weights_only=True`` (no pickled objects). Beside each one,
+``<run>/checkpoints/records/<iteration>.json`` records its size and sha256
+(see ``dacapo.store._checkpoint_records``), so damage is found before torch
+reads the file. The best iteration per dataset and criterion is
+``{"iteration": n}`` in ``<run>/checkpoints/best/<dataset>/<criterion>.json``,
+written and read at that one place. ``training_lock`` keeps a second trainer
+out of the run's directory (``<run>/training.lock``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import numbers
-import pickle
+import re
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional
 
 from dacapo.errors import ConfigError, NoSuchCheckpointError, StoreError
-from dacapo.store._files import as_path, atomic_write, atomic_write_text, safe_name
+from dacapo.store._checkpoint_records import record_of, verify_against_record, write_record
+from dacapo.store._files import (
+    as_path,
+    atomic_write,
+    atomic_write_text,
+    is_local,
+    safe_name,
+)
+from dacapo.store._run_lock import run_lock
 from dacapo.store.weights_store import Weights, WeightsStore
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["LocalWeightsStore"]
+
+# the temporary files of ``atomic_write`` (``.<name>.<8 random characters>.tmp``)
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
 
 
 class LocalWeightsStore(WeightsStore):
@@ -44,7 +59,11 @@ class LocalWeightsStore(WeightsStore):
         iterations = self._iterations(run_name)
         return iterations[-1] if iterations else None
 
+    def iterations(self, run_name: str) -> List[int]:
+        return self._iterations(run_name)
+
     def store_weights(self, run: Any, iteration: int) -> None:
+        """Writes the checkpoint, then its record (an old record goes first)."""
         import torch
 
         from dacapo import __version__
@@ -55,17 +74,26 @@ class LocalWeightsStore(WeightsStore):
             "iteration": _check_iteration(iteration),
             "dacapo_version": __version__,
         }
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
+        data = buffer.getvalue()
         path = self._iteration_file(run.name, iteration)
-        atomic_write(path, lambda stream: torch.save(checkpoint, stream))
+        record = self._record_file(run.name, iteration)
+        record.unlink(missing_ok=True)  # it describes the checkpoint about to be replaced
+        atomic_write(path, lambda stream: stream.write(data))
+        write_record(record, record_of(data, iteration))
         logger.info("stored weights of run %r, iteration %d in %s", run.name, iteration, path)
 
     def retrieve_weights(self, run_name: str, iteration: int) -> Weights:
+        """The checkpoint, checked against its record; ``StoreError`` naming the
+        file if it is damaged."""
         path = self._iteration_file(run_name, iteration)
         if not path.is_file():
             raise NoSuchCheckpointError(
                 f"run {run_name!r} has no checkpoint of iteration {iteration} ({path}); "
                 f"stored iterations: {_few(self._iterations(run_name))}"
             )
+        verify_against_record(path, self._record_file(run_name, iteration))
         checkpoint = _load(path)
         return Weights(checkpoint["model"], checkpoint["optimizer"])
 
@@ -77,6 +105,21 @@ class LocalWeightsStore(WeightsStore):
                 f"at {path}; stored iterations: {_few(self._iterations(run_name))}"
             )
         path.unlink()
+        self._record_file(run_name, iteration).unlink(missing_ok=True)
+
+    def checkpoint_location(self, run_name: str, iteration: int) -> str:
+        return str(self._iteration_file(run_name, iteration))
+
+    def checkpoints_location(self, run_name: str) -> str:
+        return str(self._checkpoints(run_name))
+
+    @contextlib.contextmanager
+    def training_lock(self, run_name: str) -> Iterator[None]:
+        """Holds ``<run>/training.lock`` (see ``dacapo.store._run_lock``); then
+        removes what killed writers of this run's checkpoints left behind."""
+        with run_lock(self.basedir / safe_name("run", run_name), run_name):
+            self._remove_partial_writes(run_name)
+            yield
 
     def store_best(self, run_name: str, iteration: int, dataset: str, criterion: str) -> None:
         path = self._best_file(run_name, dataset, criterion)
@@ -115,6 +158,20 @@ class LocalWeightsStore(WeightsStore):
         best = self._checkpoints(run_name) / "best" / safe_name("dataset", dataset)
         return best / f"{safe_name('criterion', criterion)}.json"
 
+    def _record_file(self, run_name: str, iteration: int) -> Path:
+        return self._checkpoints(run_name) / "records" / f"{_check_iteration(iteration)}.json"
+
+    def _remove_partial_writes(self, run_name: str) -> None:
+        """Deletes the temporary files of checkpoint writes that were killed."""
+        for name in ("iterations", "records"):
+            folder = self._checkpoints(run_name) / name
+            if not is_local(folder) or not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if _TEMPORARY.fullmatch(path.name):
+                    logger.info("removing %s, left by a checkpoint write that was killed", path)
+                    path.unlink(missing_ok=True)
+
     def _iterations(self, run_name: str) -> List[int]:
         folder = self._checkpoints(run_name) / "iterations"
         if not folder.is_dir():
@@ -151,11 +208,13 @@ def _load(path: Path) -> dict:
     try:
         with path.open("rb") as stream, _weights_allowed(torch):
             checkpoint = torch.load(stream, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError) as error:
+    except Exception as error:  # torch raises many kinds for damaged files
         raise StoreError(
-            f"checkpoint {path} cannot be read as a dacapo checkpoint dict ({error}); "
-            "it may be damaged, or a pickled object other than upstream DaCapo's Weights, "
-            "which is not loaded for safety (weights_only=True)"
+            f"checkpoint {path} cannot be read as a dacapo checkpoint dict "
+            f"({type(error).__name__}: {_first_line(error)}); it may be damaged (truncated "
+            "or overwritten: delete it to resume from the checkpoint before), or a pickled "
+            "object other than upstream DaCapo's Weights, which is not loaded for safety "
+            "(weights_only=True)"
         ) from error
     if isinstance(checkpoint, Weights):  # written by upstream DaCapo
         checkpoint = {"model": checkpoint.model, "optimizer": checkpoint.optimizer}
@@ -163,7 +222,14 @@ def _load(path: Path) -> dict:
         raise StoreError(
             f"checkpoint {path}: expected a dict with 'model' and 'optimizer' state dicts, "
             f"got {type(checkpoint).__name__}"
-            + (f" with keys {sorted(checkpoint)}" if isinstance(checkpoint, dict) else "")
+            + (f" with keys {sorted(checkpoint, key=str)}" if isinstance(checkpoint, dict) else "")
+        )
+    wrong = [key for key in ("model", "optimizer") if not isinstance(checkpoint[key], dict)]
+    if wrong:
+        raise StoreError(
+            f"checkpoint {path}: expected 'model' and 'optimizer' to be state dicts, got "
+            + ", ".join(f"{key!r}: {type(checkpoint[key]).__name__}" for key in wrong)
+            + "; the file is damaged or not a dacapo checkpoint"
         )
     return checkpoint
 
@@ -179,6 +245,12 @@ def _check_iteration(iteration: Any) -> int:
     if isinstance(iteration, bool) or not isinstance(iteration, numbers.Integral) or iteration < 0:
         raise ConfigError(f"iteration: expected a whole number >= 0, got {iteration!r}")
     return int(iteration)
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of ``error``'s message (torch's can be long)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else repr(error)
 
 
 def _few(values: List[int], limit: int = 10) -> str:

@@ -65,6 +65,12 @@ class StatsStore(ABC):
         """Deletes the stored scores of ``run_name`` (nothing happens if there are none)."""
         self._delete(VALIDATION, run_name)
 
+    def remove_partial_writes(self, run_name: str) -> None:
+        """Deletes what killed writes of ``run_name``'s training stats left behind
+        (temporary files); nothing for stores that write whole records. Only the
+        trainer of the run, which holds its lock, calls this."""
+        return None
+
     def _rebuild(self, table: str, run_name: str, rebuild: Callable[[List[Record]], Any]) -> Any:
         """``rebuild`` of the stored records; ``StoreError`` when they do not fit."""
         records = self._read(table, run_name)

@@ -87,3 +87,18 @@ def test_watershed_in_blocks_absorbs_fragments(tmp_path):
     # (an object may still show one voxel inside a block where the next block
     # segmented the rest of it differently)
     assert dusty > 20 and _single_voxel_objects(tmp_path, 20) <= dusty // 20
+
+
+@pytest.mark.parametrize("block, context, extent, expected", [
+    ((64, 64, 64), (32, 32, 32), (256, 256, 256), (128, 128, 128)),  # 4 x the context
+    ((64, 64, 64), (8, 8, 8), (256, 256, 256), (64, 64, 64)),  # large enough already
+    ((64, 64, 64), (40, 40, 40), (256, 256, 256), (192, 192, 192)),  # whole chunks
+    ((64, 64, 64), (32, 32, 32), (100, 300, 64), (128, 128, 64)),  # no more than the data
+])
+def test_watershed_blocks_are_large_against_their_context(block, context, extent, expected):
+    from funlib.geometry import Coordinate
+
+    from dacapo._postprocess_blockwise import _watershed_block
+
+    roi = Roi((0, 0, 0), extent)
+    assert _watershed_block(Coordinate(block), Coordinate(context), roi) == Coordinate(expected)

@@ -6,6 +6,7 @@ from typing import Any, Optional, Sequence
 
 import attr
 
+from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
 
 
@@ -18,6 +19,9 @@ class ArchitectureConfig(
     name: str = attr.ib(
         metadata={"help_text": "A unique name for this architecture, used to store its config."}
     )
+
+    def __attrs_post_init__(self) -> None:
+        check_field_types(self)  # every subclass's fields, when a config is made
 
     def save_bioimage_io_model(
         self,

@@ -8,22 +8,18 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
+from dacapo._checks import to_coordinate, to_coordinates
 from dacapo.errors import ConfigError
 
 from ._unet_geometry import UNetGeometry
 from .architecture_config import ArchitectureConfig
 
 
-def _coordinate(value):
-    return value if value is None or isinstance(value, Coordinate) else Coordinate(value)
-
-
-def _coordinates(values):
-    return None if values is None else [_coordinate(v) for v in values]
-
-
 def _nested_coordinates(values):
-    return None if values is None else [[_coordinate(v) for v in level] for level in values]
+    """Lists of lists of ``to_coordinate``; other values are left to the type check."""
+    if not isinstance(values, (list, tuple)):
+        return values
+    return [to_coordinates(level) for level in values]
 
 
 def _positive_int(value) -> bool:
@@ -42,7 +38,7 @@ class CNNectomeUNetConfig(ArchitectureConfig):
     architecture_type = runtime_type(".cnnectome_unet.CNNectomeUNet")
 
     input_shape: Coordinate = attr.ib(
-        converter=_coordinate,
+        converter=to_coordinate,
         metadata={
             "help_text": "Spatial shape (voxels) of the training input, e.g. (216, 216, 216), "
             "or (2, 132, 132) for a pseudo-2D network."
@@ -57,7 +53,7 @@ class CNNectomeUNetConfig(ArchitectureConfig):
         metadata={"help_text": "Feature maps are multiplied by this at each level down."}
     )
     downsample_factors: List[Coordinate] = attr.ib(
-        converter=_coordinates,
+        converter=to_coordinates,
         metadata={"help_text": "Max-pooling factor between consecutive levels, e.g. [(2, 2, 2)]."},
     )
     kernel_size_down: Optional[List[List[Coordinate]]] = attr.ib(
@@ -78,7 +74,7 @@ class CNNectomeUNetConfig(ArchitectureConfig):
     )
     eval_shape_increase: Optional[Coordinate] = attr.ib(
         default=None,
-        converter=_coordinate,
+        converter=to_coordinate,
         metadata={
             "help_text": "Added to input_shape when predicting, where no gradients are "
             "kept and larger blocks fit (default: zeros)."
@@ -86,7 +82,7 @@ class CNNectomeUNetConfig(ArchitectureConfig):
     )
     upsample_factors: Optional[List[Coordinate]] = attr.ib(
         default=None,
-        converter=_coordinates,
+        converter=to_coordinates,
         metadata={
             "help_text": "Extra upsampling steps after the U-Net (each followed by "
             "convolutions), for outputs finer than the input, e.g. [(2, 2, 2)] for 8 nm "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Optional, Union
 
 import attr
@@ -14,6 +14,11 @@ from dacapo.errors import ConfigError
 from .architecture_config import ArchitectureConfig
 
 _DESCRIPTION_NAMES = ("rdf.yaml", "bioimageio.yaml")
+
+
+def _text(value):
+    """A path as text; anything but text or a path is left to the field type check."""
+    return str(value) if isinstance(value, PurePath) else value
 
 
 @attr.s
@@ -28,8 +33,11 @@ class ModelZooConfig(ArchitectureConfig):
 
     architecture_type = runtime_type(".model_zoo_architecture.ModelZooArchitecture")
 
+    #: ``validate()`` opens data or files, so stores check this config in type only
+    _validate_reads_files = True
+
     model_id: str = attr.ib(
-        converter=str,
+        converter=_text,
         metadata={
             "help_text": "A local model package (.zip), description file (rdf.yaml) or "
             "folder holding one; or a bioimage.io id, DOI or URL (needs network access)."

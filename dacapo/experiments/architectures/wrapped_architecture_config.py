@@ -9,7 +9,7 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
-from dacapo._checks import check_regex
+from dacapo._checks import check_regex, to_coordinate
 from dacapo.errors import ConfigError
 
 from .architecture_config import ArchitectureConfig
@@ -17,10 +17,6 @@ from .architecture_config import ArchitectureConfig
 
 def _module_or_path(value: Any) -> Any:
     return Path(value) if isinstance(value, (str, PurePath)) else value
-
-
-def _optional_coordinate(value):
-    return value if value is None or isinstance(value, Coordinate) else Coordinate(value)
 
 
 @attr.s
@@ -34,6 +30,9 @@ class WrappedArchitectureConfig(ArchitectureConfig):
 
     architecture_type = runtime_type(".wrapped_architecture.WrappedArchitecture")
 
+    #: ``validate()`` opens data or files, so stores check this config in type only
+    _validate_reads_files = True
+
     module: Any = attr.ib(
         converter=_module_or_path,
         metadata={
@@ -44,12 +43,12 @@ class WrappedArchitectureConfig(ArchitectureConfig):
     fmaps_in: int = attr.ib(metadata={"help_text": "Number of channels the module expects."})
     fmaps_out: int = attr.ib(metadata={"help_text": "Number of channels the module produces."})
     input_shape: Coordinate = attr.ib(
-        converter=Coordinate,
+        converter=to_coordinate,
         metadata={"help_text": "Spatial shape (voxels) of the training input."},
     )
     scale: Optional[Coordinate] = attr.ib(
         default=None,
-        converter=_optional_coordinate,
+        converter=to_coordinate,
         metadata={
             "help_text": "How many output voxels each input voxel becomes per axis, for "
             "modules that upsample (output voxel size = input voxel size / scale); "
@@ -67,7 +66,7 @@ class WrappedArchitectureConfig(ArchitectureConfig):
     eval_shape_increase: Optional[Coordinate] = attr.ib(
         default=None,
         kw_only=True,
-        converter=_optional_coordinate,
+        converter=to_coordinate,
         metadata={"help_text": "Added to input_shape when predicting (default: zeros)."},
     )
 

@@ -9,7 +9,7 @@ from typing import Dict, List, Tuple
 import attr
 
 from dacapo._build import runtime_type
-from dacapo._paths import as_path
+from dacapo._checks import to_path
 from dacapo.errors import ConfigError
 
 from .datasets.simple_dataset import SimpleDataset, simple_dataset_config
@@ -68,7 +68,7 @@ class SimpleDataSplitConfig(DataSplitConfig):
     datasplit_type = runtime_type(SimpleDataSplit)
 
     path: Path = attr.ib(
-        converter=as_path,
+        converter=to_path,
         metadata={"help_text": "The zarr or N5 container holding the data."},
     )
     train_group_name: str = attr.ib(

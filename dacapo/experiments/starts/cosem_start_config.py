@@ -8,6 +8,7 @@ from typing import List, Optional
 import attr
 
 from dacapo._build import runtime_type
+from dacapo._checks import to_path
 from dacapo.errors import ConfigError
 
 from .start_config import StartConfig
@@ -31,7 +32,7 @@ class CosemStartConfig(StartConfig):
     )
     weights_file: Optional[Path] = attr.ib(
         default=None,
-        converter=attr.converters.optional(Path),
+        converter=to_path,  # None stays None
         metadata={"help_text": "Local checkpoint file: a model state dict, or a dict "
                   "with the state dict under 'model'."},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attr
 
 from dacapo._build import runtime_type
+from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
 
 
@@ -25,3 +26,6 @@ class StartConfig(
     criterion: str = attr.ib(
         metadata={"help_text": "Validation criterion or iteration that picks the checkpoint."}
     )
+
+    def __attrs_post_init__(self) -> None:
+        check_field_types(self)  # every subclass's fields, when a config is made

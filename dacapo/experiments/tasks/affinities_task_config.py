@@ -8,13 +8,19 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
-from dacapo._checks import check_clip, check_int, check_neighborhood, check_number
+from dacapo._checks import (
+    check_clip,
+    check_int,
+    check_neighborhood,
+    check_number,
+    to_coordinates,
+)
 
 from .task_config import TaskConfig
 
 
 def _coordinates(values):
-    return [v if isinstance(v, Coordinate) else Coordinate(v) for v in values or []]
+    return [] if values is None else to_coordinates(values)
 
 
 def _clip_field(default: float, what: str, bound: str):

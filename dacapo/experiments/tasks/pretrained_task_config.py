@@ -7,6 +7,7 @@ from pathlib import Path
 import attr
 
 from dacapo._build import runtime_type
+from dacapo._checks import to_path
 from dacapo.errors import ConfigError
 
 from .task_config import TaskConfig
@@ -19,11 +20,14 @@ class PretrainedTaskConfig(TaskConfig):
 
     task_type = runtime_type(".pretrained_task.PretrainedTask")
 
+    #: ``validate()`` opens data or files, so stores check this config in type only
+    _validate_reads_files = True
+
     sub_task_config: TaskConfig = attr.ib(
         metadata={"help_text": "The task to run; its model gets the pretrained weights."}
     )
     weights: Path = attr.ib(
-        converter=Path,
+        converter=to_path,
         metadata={
             "help_text": "A torch checkpoint: a dict with the model's state dict under "
             "'model' (as DaCapo stores checkpoints), or the state dict itself."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
 
 
@@ -17,3 +18,6 @@ class TaskConfig(
     name: str = attr.ib(
         metadata={"help_text": "A unique name for this task, used to store its config."}
     )
+
+    def __attrs_post_init__(self) -> None:
+        check_field_types(self)  # every subclass's fields, when a config is made

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from typing import Optional
 
 import gunpowder as gp
@@ -14,8 +15,10 @@ from dacapo.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
-#: a dataset whose mask rejects this many locations in a row is given up on
+#: a dataset whose mask rejects this many locations in a row is given up on ...
 MAX_ATTEMPTS = 100_000
+#: ... and so is one whose mask rejects every location for this many seconds
+MAX_SECONDS = 60.0
 
 
 class SampleLocation(gp.RandomLocation):
@@ -61,6 +64,7 @@ class SampleLocation(gp.RandomLocation):
         self.reference_key = reference_key
         self._counts: Optional[np.ndarray] = None
         self._attempts = 0
+        self._started = time.monotonic()
         self._warned_points = False
 
     def setup(self):
@@ -85,8 +89,9 @@ class SampleLocation(gp.RandomLocation):
         return counts
 
     def provide(self, request):
-        self._attempts = 0
+        self._attempts, self._started = 0, time.monotonic()
         self._check_fits(request)
+        self._check_annotated()
         # gunpowder would retry forever when no point can be the centre of a
         # request that fits inside the data: sample anywhere instead
         use_points = self.points_key is not None and self._points_can_centre(request)
@@ -152,6 +157,16 @@ class SampleLocation(gp.RandomLocation):
             high = np.minimum(high, np.subtract(provided.roi.end, spec.roi.end) - voxel)
         return low, high
 
+    def _check_annotated(self) -> None:
+        """``ConfigError`` when the integral image shows no annotated voxel at all."""
+        if self._counts is not None and not self._counts[(-1,) * self._counts.ndim]:
+            raise ConfigError(
+                f"dataset {self.dataset!r}: its mask has no annotated voxels (mask > 0) "
+                f"in {self._mask_roi}, so no training sample can meet "
+                f"min_masked={self.required}; check the mask (e.g. its dataset and "
+                "offset), or set the trainer's min_masked to 0"
+            )
+
     def accepts(self, request) -> bool:
         self._attempts += 1
         if self._attempts % 1000 == 0:
@@ -159,15 +174,25 @@ class SampleLocation(gp.RandomLocation):
                 "dataset %r: %d sample locations in a row had less than min_masked=%s "
                 "annotated", self.dataset, self._attempts, self.required,
             )
-        if self._attempts > MAX_ATTEMPTS:
-            raise ConfigError(
-                f"dataset {self.dataset!r}: no sample location with at least "
-                f"min_masked={self.required} annotated voxels found in {MAX_ATTEMPTS} "
-                "tries; lower min_masked or check the mask"
-            )
+        self._check_bounds()
         if self.check_key is None:
             return True
         return self._fraction(request[self.check_key].roi) >= self.required
+
+    def _check_bounds(self) -> None:
+        """``ConfigError`` after ``MAX_ATTEMPTS`` rejected locations or ``MAX_SECONDS``."""
+        waited = time.monotonic() - self._started
+        if self._attempts <= MAX_ATTEMPTS and waited <= MAX_SECONDS:
+            return
+        faster = "" if self.integral else (
+            ", or use sample_strategy='integral_mask' (faster when little is annotated)"
+        )
+        raise ConfigError(
+            f"dataset {self.dataset!r}: no sample location with at least "
+            f"min_masked={self.required} annotated voxels found in {self._attempts - 1} "
+            f"tries ({waited:.0f} s); lower the trainer's min_masked or check the mask "
+            f"(how much of it is > 0){faster}"
+        )
 
     def _fraction(self, mask_request: Roi) -> float:
         """Annotated fraction of the output region centred in ``mask_request``."""

@@ -17,6 +17,8 @@ from dacapo.errors import ConfigError, DacapoError
 from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, GraphSource
 
 from ._gp_sampling import ConstantSource, SampleLocation
+from ._gt_checks import RefuseNegativeLabels, gt_where, needs_value_check, require_datasets_gt
+from ._precache import PreCache
 from ._snapshots import SnapshotArray, write_snapshot
 from .trainer import Trainer
 
@@ -64,6 +66,7 @@ class GunpowderTrainer(Trainer):
         self.min_masked = trainer_config.min_masked or 0.0
         self.clip_raw = trainer_config.clip_raw
         self.sample_strategy = trainer_config.sample_strategy
+        self.random_seed = trainer_config.random_seed
         self._keys = {name: gp.ArrayKey(name.upper()) for name in ARRAYS}
         self._points_key = gp.GraphKey("SAMPLE_POINTS")
         self._shift_key = gp.ArrayKey("SAMPLE_SHIFT")  # where each sample was taken
@@ -87,8 +90,9 @@ class GunpowderTrainer(Trainer):
                 "`with trainer:` block before building a new one"
             )
         self._check_datasets(datasets)
+        require_datasets_gt(self.name, datasets, task)
         geometry = sample_geometry(model, datasets, self.name)
-        sources = tuple(self._dataset_pipeline(d, geometry) for d in datasets)
+        sources = tuple(self._dataset_pipeline(d, geometry, task) for d in datasets)
         pipeline = sources + gp.RandomProvider(probabilities=[d.weight for d in datasets])
         pipeline += DaCapoTargetFilter(
             task.predictor,
@@ -99,7 +103,7 @@ class GunpowderTrainer(Trainer):
         )
         if self.num_data_fetchers > 0:
             cache_size = max(2 * self.batch_size, 2 * self.num_data_fetchers)
-            pipeline += gp.PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
+            pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
         pipeline += gp.Stack(self.batch_size)
         self._pipeline = pipeline
         self._request = self._batch_request(geometry)
@@ -126,14 +130,26 @@ class GunpowderTrainer(Trainer):
                     f"dataset {dataset.name!r} has no sample points; give it some, or use "
                     "sample_strategy=None"
                 )
+            self._check_points(dataset)
         if sum(d.weight for d in datasets) <= 0:
             raise ConfigError(
                 f"GunpowderTrainer {self.name!r}: the dataset weights sum to 0; give at "
                 "least one dataset a positive weight"
             )
 
-    def _dataset_pipeline(self, dataset, geometry: Geometry):
-        """Sources, sample location and augments of one dataset."""
+    def _check_points(self, dataset) -> None:
+        """Every sample point lies inside the dataset's ground truth."""
+        for point in dataset.sample_points or []:
+            if len(point) != dataset.gt.dims or not dataset.gt.roi.contains(Coordinate(point)):
+                raise ConfigError(
+                    f"GunpowderTrainer {self.name!r}: dataset {dataset.name!r} has the "
+                    f"sample point {tuple(point)} outside its ground truth {dataset.gt.name!r} "
+                    f"(ROI {dataset.gt.roi}); `sample_points` are world coordinates (e.g. nm, "
+                    "not voxels) inside the ground truth: fix or remove that point"
+                )
+
+    def _dataset_pipeline(self, dataset, geometry: Geometry, task):
+        """Sources, sample location, ground-truth checks and augments of one dataset."""
         keys = self._keys
         raw = DaCapoArraySource(dataset.raw, keys["raw"], interpolatable=True)
         if self.clip_raw:
@@ -159,6 +175,9 @@ class GunpowderTrainer(Trainer):
             reference_key=keys["mask"],
             random_shift_key=self._shift_key,
         )
+        if needs_value_check(dataset, task):
+            where = gt_where(self.name, dataset, task)
+            pipeline += RefuseNegativeLabels(keys["gt"], task.predictor.gt_labels, where)
         for augment in self.augments:
             pipeline += augment.node(keys["raw"], keys["gt"], keys["mask"])
         return pipeline
@@ -210,6 +229,9 @@ class GunpowderTrainer(Trainer):
                 f"GunpowderTrainer {self.name!r}: the pipeline is not running; use "
                 "`with trainer:` around iterate() or next_batch()"
             )
+        if self.random_seed is not None and self._request is not None:
+            # gunpowder seeds random and numpy with the request's seed
+            self._request._random_seed = batch_seed(self.random_seed, self.iteration)
         try:
             batch = self._pipeline.request_batch(self._request)
         except gp.PipelineRequestError as error:
@@ -294,6 +316,15 @@ def _die_with_parent(_trainer) -> None:
 
 
 __all__: List[str] = ["GunpowderTrainer"]
+
+
+def batch_seed(seed: int, iteration: int) -> int:
+    """The seed of batch ``iteration`` of a pipeline seeded with ``seed``.
+
+    >>> batch_seed(0, 0) != batch_seed(0, 1) != batch_seed(1, 0)
+    True
+    """
+    return (seed * 1_000_003 + iteration * 7_919 + 1) % 2**32
 
 
 def _dacapo_error_in(error: Exception) -> Optional[DacapoError]:

@@ -104,6 +104,16 @@ class GunpowderTrainerConfig(TrainerConfig):
             "over this many iterations (0: no warm-up)."
         },
     )
+    random_seed: Optional[int] = attr.ib(
+        default=None,
+        kw_only=True,
+        metadata={
+            "help_text": "Seed of the batch pipeline (sample locations and augmentations): "
+            "batch i of a run is drawn with a seed made of this and i, so training with "
+            "num_data_fetchers=0 draws the same batches each time, resumed or not "
+            "(None: seeded from the clock)."
+        },
+    )
 
     def validate(self) -> None:
         owner = owner_of(self)
@@ -112,6 +122,7 @@ class GunpowderTrainerConfig(TrainerConfig):
         check_int(owner, "num_data_fetchers", self.num_data_fetchers, 0)
         check_int(owner, "snapshot_interval", self.snapshot_interval, 1, allow_none=True)
         check_int(owner, "warmup_iterations", self.warmup_iterations, 0)
+        check_int(owner, "random_seed", self.random_seed, 0, 2**32 - 1, allow_none=True)
         check_fraction(owner, "min_masked", self.min_masked, allow_none=True)
         check_bool(owner, "clip_raw", self.clip_raw)
         check_bool(owner, "mixed_precision", self.mixed_precision)

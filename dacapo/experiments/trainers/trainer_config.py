@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
 
 
@@ -23,3 +24,6 @@ class TrainerConfig(
     learning_rate: float = attr.ib(
         metadata={"help_text": "Learning rate of the optimizer."}
     )
+
+    def __attrs_post_init__(self) -> None:
+        check_field_types(self)  # every subclass's fields, when a config is made

@@ -18,7 +18,8 @@ class Dataset(ABC):
     (0 = unknown, excluded from the loss; ``None`` = known everywhere).
     ``weight`` is how often training samples this dataset relative to the
     others, ``sample_points`` optional world coordinates to centre samples on.
-    Two datasets are equal when their names are.
+    ``trust_gt`` lets tasks that read labels use float or negative ground-truth
+    values instead of refusing them. Two datasets are equal when their names are.
     """
 
     name: str
@@ -27,6 +28,7 @@ class Dataset(ABC):
     mask: Optional[Array]
     weight: int
     sample_points: Optional[List[Coordinate]]
+    trust_gt: bool = False
 
     @abstractmethod
     def __init__(self, dataset_config):

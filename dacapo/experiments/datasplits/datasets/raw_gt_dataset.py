@@ -32,6 +32,7 @@ class RawGTDataset(Dataset):
         self.gt = _open(dataset_config.gt_config)
         self.mask = _open(dataset_config.mask_config)
         self.sample_points = dataset_config.sample_points
+        self.trust_gt = bool(getattr(dataset_config, "trust_gt", False))
         validate_geometry(self.name, self.raw, self.gt, self.mask, self.sample_points)
 
 

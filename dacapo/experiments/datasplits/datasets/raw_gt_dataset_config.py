@@ -8,16 +8,11 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
+from dacapo._checks import to_coordinates
 from dacapo.errors import ConfigError, DacapoError
 
 from .arrays import ArrayConfig
 from .dataset_config import DatasetConfig
-
-
-def _to_coordinates(points) -> Optional[List[Coordinate]]:
-    if points is None:
-        return None
-    return [Coordinate(point) for point in points]
 
 
 @attr.s(hash=False)
@@ -43,10 +38,19 @@ class RawGTDatasetConfig(DatasetConfig):
     )
     sample_points: Optional[List[Coordinate]] = attr.ib(
         default=None,
-        converter=_to_coordinates,
+        converter=to_coordinates,
         metadata={
             "help_text": "World coordinates to centre training samples on. None: "
             "sample uniformly inside the ground truth."
+        },
+    )
+    trust_gt: bool = attr.ib(
+        default=False,
+        kw_only=True,
+        metadata={
+            "help_text": "Use the ground truth's values as they are stored. Tasks that read "
+            "labels (distance, affinities, one-hot, ...) otherwise refuse float ground "
+            "truth and negative ids; set this only when such values really are labels."
         },
     )
 

@@ -90,15 +90,16 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
         return np.ascontiguousarray(affinities)
 
     def _segment(self, affinities: np.ndarray, bias: float) -> np.ndarray:
-        """Mutex watershed, then background removal, for one block."""
+        """Mutex watershed, then background removal, for one block; shifts
+        ``affinities`` (float64, from ``_read_affinities``) in place."""
         import mwatershed
 
         long_range = np.array([max(abs(c) for c in o) > 1 for o in self.offsets])
-        shift = bias + self.long_range_bias * long_range
-        shifted = affinities - shift.reshape((-1,) + (1,) * (affinities.ndim - 1))
-        labels = mwatershed.agglom(shifted, [list(o) for o in self.offsets])
         short = affinities[~long_range] if (~long_range).any() else affinities
         support = short.max(axis=0).ravel()
+        shift = bias + self.long_range_bias * long_range
+        affinities -= shift.reshape((-1,) + (1,) * (affinities.ndim - 1))  # (our own copy)
+        labels = mwatershed.agglom(affinities, [list(o) for o in self.offsets])
         ids, inverse, sizes = np.unique(labels.ravel(), return_inverse=True, return_counts=True)
         mean = np.bincount(inverse, weights=support) / sizes
         keep = (mean >= bias) & (ids != 0)

@@ -56,6 +56,8 @@ class AffinitiesPredictor(Predictor):
             that edges between two background voxels are connected too.
     """
 
+    gt_labels = "instance ids (0 = background)"
+
     def __init__(
         self,
         neighborhood: Sequence[Coordinate],

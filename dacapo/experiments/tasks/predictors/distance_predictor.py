@@ -41,6 +41,8 @@ class DistancePredictor(Predictor):
     enough extra ground truth that this rarely happens.
     """
 
+    gt_labels = "binary labels (non-zero = inside the class)"
+
     def __init__(
         self,
         channels: Sequence[str],

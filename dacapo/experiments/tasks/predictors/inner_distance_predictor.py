@@ -29,6 +29,8 @@ class InnerDistancePredictor(Predictor):
     given, without extra context and without masking distances near its border.
     """
 
+    gt_labels = "instance ids (0 = background)"
+
     def __init__(self, channels: Sequence[str], scale_factor: float):
         owner = type(self).__name__
         self.channels: List[str] = check_names(owner, "channels", channels)

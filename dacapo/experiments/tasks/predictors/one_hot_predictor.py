@@ -28,6 +28,8 @@ class OneHotPredictor(Predictor):
     mode the model returns softmax probabilities.
     """
 
+    gt_labels = "class ids (0 to number of classes - 1)"
+
     def __init__(self, classes: Sequence[str], kernel_size: Optional[int] = 1):
         owner = type(self).__name__
         self.classes: List[str] = check_names(owner, "classes", classes)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple
 
 from funlib.geometry import Coordinate
 
+from ._gt_labels import require_label_dtype
+
 if TYPE_CHECKING:
     from dacapo.experiments.architectures.architecture import Architecture
     from dacapo.experiments.arraytypes.arraytype import ArrayType
@@ -21,6 +23,18 @@ class Predictor(ABC):
     target and the per-voxel loss weights for a given ground truth, and names
     the type of its output.
     """
+
+    #: what the ground truth's values mean to this predictor when it reads them
+    #: as labels (e.g. ``"instance ids (0 = background)"``), which must then be
+    #: integers or booleans and never negative; None: any values
+    gt_labels: Optional[str] = None
+
+    def check_gt(self, gt: "Array", where: str) -> None:
+        """Raises ``ConfigError`` when ``gt``'s dtype (from its metadata) cannot
+        hold what this predictor reads from it. The trainer calls it once per
+        training dataset; ``where`` names the dataset and the task."""
+        if self.gt_labels is not None:
+            require_label_dtype(gt.dtype, self.gt_labels, where)
 
     @abstractmethod
     def create_model(self, architecture: "Architecture") -> "Model":

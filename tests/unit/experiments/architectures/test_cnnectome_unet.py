@@ -269,7 +269,6 @@ def test_forward_checks_the_tensor_shape():
         ({"kernel_size_up": []}, "kernel_size_up has 0 levels, expected 1"),
         ({"padding": "full"}, "padding must be 'valid' or 'same', got 'full'"),
         ({"num_fmaps": 0}, "num_fmaps must be a positive integer, got 0"),
-        ({"fmaps_out": 1.5}, "fmaps_out must be a positive integer, got 1.5"),
         ({"downsample_factors": [Coordinate(2, 2, 2)]}, r"downsample_factors entry \(2, 2, 2\) has 3 dimensions"),
         ({"downsample_factors": [Coordinate(0, 2)]}, r"downsample_factors entry \(0, 2\) must be >= 1"),
         ({"eval_shape_increase": Coordinate(-2, 0)}, r"eval_shape_increase entry \(-2, 0\) must be >= 0"),
@@ -286,6 +285,12 @@ def test_invalid_configs(overrides, message):
     assert not ok
     with pytest.raises(ConfigError, match=message):
         config.validate()
+
+
+def test_a_wrong_type_is_refused_when_made():
+    with pytest.raises(ConfigError, match=r"CNNectomeUNetConfig .*`fmaps_out` must be an "
+                                          r"integer, got 1\.5$"):
+        unet_config(fmaps_out=1.5)
 
 
 def test_config_round_trips_through_the_converter():

@@ -134,7 +134,6 @@ def test_module_must_be_a_torch_module_or_a_path():
     "overrides, message",
     [
         ({"fmaps_in": 0}, "fmaps_in must be a positive integer, got 0"),
-        ({"fmaps_out": "3"}, "fmaps_out must be a positive integer, got '3'"),
         ({"scale": Coordinate(2, 2)}, r"scale \(2, 2\) has 2 dimensions, input_shape"),
         ({"eval_shape_increase": Coordinate(2, 2)}, r"eval_shape_increase \(2, 2\) has 2"),
     ],
@@ -143,6 +142,11 @@ def test_invalid_fields(overrides, message):
     config = wrapped(pretrained_network(), **overrides)
     with pytest.raises(ConfigError, match=message):
         config.validate()
+
+
+def test_a_wrong_type_is_refused_when_made():
+    with pytest.raises(ConfigError, match=r"`fmaps_out` must be an integer, got '3'"):
+        wrapped(pretrained_network(), fmaps_out="3")
 
 
 def test_scale_and_eval_shape_increase():

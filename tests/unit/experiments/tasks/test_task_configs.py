@@ -116,10 +116,6 @@ BAD = [
         HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=0),
         "HotDistanceTaskConfig 'h': `kernel_size` must be an integer >= 1, got 0",
     ),
-    (
-        OneHotTaskConfig("o", "bg"),
-        "OneHotTaskConfig 'o': `classes` must be a non-empty list .*, got 'bg'",
-    ),
     (OneHotTaskConfig("o", ["a"], loss="mse"), "'o': `loss` must be one of .*, got 'mse'"),
     (OneHotTaskConfig("o", ["a"], clip_distance=-1.0), "'o': `clip_distance` must be .*, got -1.0"),
     (
@@ -162,11 +158,25 @@ BAD = [
         PretrainedTaskConfig("p", DistanceTaskConfig("sub", ["a"], 1.0, 1.0), Path("missing.pt")),
         "PretrainedTaskConfig 'p': weights file 'missing.pt' does not exist",
     ),
+]
+
+# wrong types are refused when the config is made (values when it is validated)
+WRONG_TYPES = [
     (
-        PretrainedTaskConfig("p", "not a config", Path("w.pt")),
-        "sub_task_config must be a TaskConfig",
+        lambda: OneHotTaskConfig("o", "bg"),
+        "OneHotTaskConfig 'o': `classes` must be a list, each item a text, got 'bg'",
+    ),
+    (
+        lambda: PretrainedTaskConfig("p", "not a config", Path("w.pt")),
+        "PretrainedTaskConfig 'p': `sub_task_config` must be a TaskConfig, got 'not a config'",
     ),
 ]
+
+
+@pytest.mark.parametrize(("make", "message"), WRONG_TYPES)
+def test_wrong_types_are_refused_when_made(make, message):
+    with pytest.raises(ConfigError, match=message):
+        make()
 
 
 @pytest.mark.parametrize(("config", "message"), BAD, ids=lambda v: getattr(v, "name", "msg"))

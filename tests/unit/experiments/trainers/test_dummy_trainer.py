@@ -86,7 +86,6 @@ def test_batches_before_build_are_an_error():
             ("dummy", 2, -1.0, False),
             "'dummy': `learning_rate` must be a finite number > 0, got -1.0",
         ),
-        (("dummy", 2, 1e-3, "yes"), "'dummy': `mirror_augment` must be True or False, got 'yes'"),
     ],
 )
 def test_invalid_configs(args, message):
@@ -94,3 +93,9 @@ def test_invalid_configs(args, message):
     assert not config.verify()[0]
     with pytest.raises(ConfigError, match=message):
         build(config)
+
+
+def test_a_wrong_type_is_refused_when_made():
+    with pytest.raises(ConfigError, match="'dummy': `mirror_augment` must be True or False, got "
+                                          "'yes'; write True or False without quotes"):
+        DummyTrainerConfig("dummy", 2, 1e-3, "yes")

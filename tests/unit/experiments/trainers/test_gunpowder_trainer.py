@@ -380,7 +380,6 @@ def test_batches_need_a_running_pipeline(model, task):
             {"batch_size": 0},
             "GunpowderTrainerConfig 'gp': `batch_size` must be an integer >= 1, got 0",
         ),
-        ({"batch_size": True}, "'gp': `batch_size` must be an integer >= 1, got True"),
         ({"learning_rate": 0.0}, "'gp': `learning_rate` must be a finite number > 0, got 0.0"),
         ({"num_data_fetchers": -1}, "'gp': `num_data_fetchers` must be an integer >= 0, got -1"),
         (
@@ -388,12 +387,6 @@ def test_batches_need_a_running_pipeline(model, task):
             r"'gp': `snapshot_interval` must be an integer >= 1 \(or None\), got 0",
         ),
         ({"min_masked": 1.5}, r"'gp': `min_masked` must be a number in \[0, 1\] .*, got 1.5"),
-        ({"clip_raw": "yes"}, "'gp': `clip_raw` must be True or False, got 'yes'"),
-        (
-            {"augments": ["elastic"]},
-            r"'gp': `augments\[0\]` must be an AugmentConfig, got str 'elastic'",
-        ),
-        ({"augments": None}, "'gp': `augments` must be a list of AugmentConfig objects, got None"),
         ({"sample_strategy": "random"}, "unknown `sample_strategy` 'random'"),
         ({"sample_strategy": "anywhere"}, "'anywhere' ignores the mask but `min_masked` is 0.15"),
         ({"warmup_iterations": -5}, "'gp': `warmup_iterations` must be an integer >= 0, got -5"),
@@ -405,6 +398,20 @@ def test_invalid_configs(kwargs, message):
     assert not ok
     with pytest.raises(ConfigError, match=message):
         build(config)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"batch_size": True}, "'gp': `batch_size` must be an integer, got True"),
+        ({"clip_raw": "yes"}, "'gp': `clip_raw` must be True or False, got 'yes'"),
+        ({"augments": ["elastic"]}, r"'gp': `augments\[0\]` must be an AugmentConfig, got 'elastic'"),
+        ({"augments": None}, "'gp': `augments` must be a list, each item an AugmentConfig, got None"),
+    ],
+)
+def test_wrong_types_are_refused_when_made(kwargs, message):
+    with pytest.raises(ConfigError, match=message):
+        trainer_config(**kwargs)
 
 
 @pytest.mark.parametrize(
@@ -439,3 +446,42 @@ def test_config_defaults_and_positional_order():
     positional = GunpowderTrainerConfig("gp", 4, 1e-4, 2, [], 10, 0.3, True)
     assert (positional.num_data_fetchers, positional.snapshot_interval) == (2, 10)
     assert (positional.min_masked, positional.clip_raw) == (0.3, True)
+
+
+# -- random_seed: the same batches each time ------------------------------------
+
+
+def _raws(trainer, iterations):
+    """The raw data of the batches for ``iterations``."""
+    with trainer:
+        raws = []
+        for iteration in iterations:
+            trainer.iteration = iteration
+            raws.append(trainer.next_batch()["raw"])
+        return raws
+
+
+def _trainer(model, task, seed):
+    return make_trainer([dataset()], model, task, random_seed=seed,
+                        augments=[SimpleAugmentConfig()])
+
+
+def test_a_seeded_pipeline_draws_the_same_batches(model, task):
+    first = _raws(_trainer(model, task, 7), range(4))
+    again = _raws(_trainer(model, task, 7), range(4))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not np.array_equal(first[0], first[1])  # each iteration its own batch
+    other = _raws(_trainer(model, task, 8), range(4))
+    assert not any(np.array_equal(a, b) for a, b in zip(first, other))
+
+
+def test_a_resumed_seeded_pipeline_goes_on_with_the_same_batches(model, task):
+    whole = _raws(_trainer(model, task, 3), range(5))
+    resumed = _raws(_trainer(model, task, 3), range(3, 5))
+    assert np.array_equal(resumed[0], whole[3]) and np.array_equal(resumed[1], whole[4])
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3"])
+def test_the_seed_is_a_32_bit_count(seed):
+    with pytest.raises(ConfigError, match="random_seed"):
+        trainer_config(random_seed=seed).validate()

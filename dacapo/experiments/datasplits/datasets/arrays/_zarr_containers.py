@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import zarr
 
-from dacapo.errors import ArrayNotFoundError
+from dacapo.errors import ArrayNotFoundError, ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +24,13 @@ def _is_url(container) -> bool:
 
 
 def open_store(container, mode: str = "a"):
-    """The zarr store of ``container`` (N5 through ``zarr.N5FSStore``)."""
+    """The zarr store of ``container`` (N5 through ``zarr.N5FSStore``).
+
+    ``ConfigError`` when a local ``container`` (or a folder above it) is a file.
+    """
     path = str(container)
+    if not _is_url(container):
+        _refuse_files(Path(path))
     if is_n5(container):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)  # "N5FSStore is deprecated"
@@ -33,6 +38,19 @@ def open_store(container, mode: str = "a"):
     if _is_url(container):
         return zarr.storage.FSStore(path, mode="r" if mode == "r" else "a")
     return zarr.DirectoryStore(path)
+
+
+def _refuse_files(container: Path) -> None:
+    """``ConfigError`` when ``container`` or the nearest existing folder above it is a file."""
+    existing = next((p for p in (container, *container.parents) if p.exists()), None)
+    if existing is None or existing.is_dir():
+        return
+    what = "is a file" if existing == container else f"lies inside the file {existing}"
+    raise ConfigError(
+        f"zarr/N5 container {container} {what}, not a directory: a container is a "
+        "folder (e.g. data.zarr or data.n5); check the path (for a TIFF file use "
+        "TiffArrayConfig)"
+    )
 
 
 def container_exists(container) -> bool:
@@ -78,6 +96,15 @@ def list_datasets(store, limit: int = 20) -> List[str]:
     return sorted(found)[:limit]
 
 
+def _first_level(multiscales: List[Any]) -> Optional[str]:
+    """The path of the first level of the first multiscale image, if there is one."""
+    first = multiscales[0] if multiscales and isinstance(multiscales[0], dict) else {}
+    levels = first.get("datasets")
+    level = levels[0] if isinstance(levels, list) and levels else None
+    path = level.get("path") if isinstance(level, dict) else None
+    return path if isinstance(path, str) else None
+
+
 def open_zarr(container, dataset: str, mode: str, where: str) -> Tuple[zarr.Array, str]:
     """Opens ``container/dataset``; a multiscale group opens its first level."""
     if not container_exists(container):
@@ -85,19 +112,29 @@ def open_zarr(container, dataset: str, mode: str, where: str) -> Tuple[zarr.Arra
             f"{where}: container {container} does not exist; check the path (expected "
             "an existing .zarr or .n5 directory)"
         )
-    store = open_store(container, mode)
+    try:
+        store = open_store(container, mode)
+    except ConfigError as error:
+        raise error.with_context(where) from None
     dataset = clean_dataset_path(dataset)
     if not zarr.storage.contains_array(store, dataset):
-        multiscales = read_multiscales(store, dataset)
-        levels = multiscales[0].get("datasets", []) if multiscales else []
-        if not levels:
+        level = _first_level(read_multiscales(store, dataset))
+        if level is None:
             present = list_datasets(store)
             raise ArrayNotFoundError(
                 f"{where}: dataset {dataset!r} not found in container {container}; "
                 f"datasets present: {', '.join(present) or '(none)'}"
             )
-        dataset = f"{dataset}/{levels[0]['path']}".strip("/")
+        dataset = f"{dataset}/{level}".strip("/")
         logger.info("%s: %r is a multiscale group, opening its first level %r",
                     where, dataset.rsplit("/", 1)[0], dataset)
-    array = zarr.open_array(store, path=dataset, mode="r" if mode == "r" else "r+")
+    try:
+        array = zarr.open_array(store, path=dataset, mode="r" if mode == "r" else "r+")
+        array.attrs.asdict()  # read once, so damaged attributes fail here
+    except (ValueError, KeyError, TypeError) as error:  # damaged .zarray / .zattrs JSON
+        raise ConfigError(
+            f"{where}: the metadata of dataset {dataset!r} in container {container} "
+            f"cannot be read ({type(error).__name__}: {error}); repair or rewrite the "
+            "dataset's .zarray/.zattrs (attributes.json for N5)"
+        ) from None
     return array, dataset

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attr
 
+from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
 
 
@@ -16,6 +17,12 @@ class ArrayConfig(
     Subclasses set the class attribute ``array_type`` to their runtime class.
     """
 
+    #: ``validate()`` opens data or files, so stores check this config in type only
+    _validate_reads_files = True
+
     name: str = attr.ib(
         metadata={"help_text": "A unique name for this array, used to store its config."}
     )
+
+    def __attrs_post_init__(self) -> None:
+        check_field_types(self)  # every subclass's fields, when a config is made

@@ -9,6 +9,7 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError, DacapoError
 
+from ._voxel_grid import valid_voxel_size
 from .array import Array, StoredGeometry
 
 # DVID instance type -> (neuclease.dvid reader, dtype)
@@ -52,7 +53,13 @@ class DVIDArray(StoredGeometry, Array):
             )
         self._reader, self._dtype = _READERS[type_name]
         extended = self._info["Extended"]
-        self._voxel_size = Coordinate(int(v) for v in extended["VoxelSize"][::-1])
+        voxel_size = [  # DVID stores floats such as 4.0
+            int(v) if isinstance(v, float) and v.is_integer() else v
+            for v in extended["VoxelSize"][::-1]
+        ]
+        self._voxel_size = valid_voxel_size(
+            voxel_size, self._where, "fix the VoxelSize of the instance on the DVID server", 3
+        )
         begin = Coordinate(extended["MinPoint"][::-1])
         end = Coordinate(extended["MaxPoint"][::-1]) + 1  # DVID's MaxPoint is inclusive
         self._roi = Roi(begin * self._voxel_size, (end - begin) * self._voxel_size)

@@ -9,6 +9,7 @@ from typing import Tuple
 import attr
 
 from dacapo._build import runtime_type
+from dacapo._checks import as_tuple
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
@@ -21,7 +22,7 @@ class DVIDArrayConfig(ArrayConfig):
     array_type = runtime_type(".dvid_array.DVIDArray")
 
     source: Tuple[str, str, str] = attr.ib(
-        converter=tuple,
+        converter=as_tuple,
         metadata={
             "help_text": "(server, uuid, instance), e.g. "
             "('http://emdata.example.org:8000', 'a1b2c3', 'grayscale')."

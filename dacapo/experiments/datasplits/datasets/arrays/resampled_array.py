@@ -19,10 +19,11 @@ class ResampledArray(StoredGeometry, WrappedArray):
 
     Output voxel ``i`` samples the source at its centre. The ROI is the source's
     ROI shrunk to the grid of both voxel sizes (their per-axis lcm, counted
-    from the source's offset), so each output voxel covers whole source voxels::
+    from world 0), so each output voxel covers whole source voxels and the
+    offset is a multiple of the new voxel size, as every array's is::
 
-        source (vs 2):  |--|--|--|--|--|--|--|        [0, 14)
-        output (vs 4):  |-----|-----|-----|           [0, 12)
+        source (vs 2):  |--|--|--|--|--|--|--|        [2, 16)
+        output (vs 4):     |-----|-----|-----|        [4, 16)
 
     A read fetches only the source voxels under the requested ROI plus a margin
     for the interpolation kernel and the anti-aliasing filter.
@@ -135,13 +136,13 @@ def _target_voxel_size(source, upsample, downsample, name: str) -> Coordinate:
 
 
 def _snapped_roi(source, voxel_size: Coordinate, name: str) -> Roi:
-    """The source ROI shrunk to the lcm grid of both voxel sizes (from its offset)."""
+    """The source ROI shrunk to the lcm grid of both voxel sizes (from world 0)."""
     grid = Coordinate(math.lcm(a, b) for a, b in zip(source.voxel_size, voxel_size))
-    relative = Roi((0,) * source.dims, source.roi.shape).snap_to_grid(grid, mode="shrink")
-    if relative.empty:
+    snapped = source.roi.snap_to_grid(grid, mode="shrink")
+    if snapped.empty:
         raise ConfigError(
             f"ResampledArray {name!r}: the ROI {source.roi} of source {source.name!r} is "
             f"smaller than one voxel of the common grid {grid} of voxel sizes "
             f"{source.voxel_size} and {voxel_size}"
         )
-    return relative.shift(source.roi.offset)
+    return snapped

@@ -8,15 +8,10 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
+from dacapo._checks import to_coordinate
 from dacapo.errors import ConfigError
 
 from .array_config import ArrayConfig
-
-
-def _to_coordinate(value: Any) -> Any:
-    if isinstance(value, (list, tuple)) and not isinstance(value, Coordinate):
-        return Coordinate(value)
-    return value
 
 
 def _to_order(value: Any) -> Any:
@@ -40,14 +35,14 @@ class ResampledArrayConfig(ArrayConfig):
         metadata={"help_text": "The array to resample."}
     )
     upsample: Coordinate = attr.ib(
-        converter=_to_coordinate,
+        converter=to_coordinate,
         metadata={
             "help_text": "Per spatial axis, how many output voxels one source voxel "
             "becomes (1, or 0 as in older configs, for no upsampling)."
         },
     )
     downsample: Coordinate = attr.ib(
-        converter=_to_coordinate,
+        converter=to_coordinate,
         metadata={
             "help_text": "Per spatial axis, how many source voxels one output voxel "
             "covers (1, or 0 as in older configs, for no downsampling)."

@@ -13,6 +13,7 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ArrayNotFoundError, ConfigError
 
+from ._voxel_grid import valid_offset, valid_voxel_size
 from .array import Array, StoredGeometry
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,9 @@ NON_SPATIAL_AXES = ("c", "b")
 
 
 def validate_tiff_geometry(config, shape: Sequence[int], where: str) -> List[str]:
-    """Checks ``config``'s axis names, offset, voxel size and units against ``shape``.
+    """Checks ``config``'s axis names, offset, voxel size and units against
+    ``shape``: one entry per spatial axis, positive voxel sizes, the offset on
+    the voxel grid.
 
     Returns the axis names without channel markers (``"c^"`` -> ``"c"``).
     """
@@ -39,6 +42,8 @@ def validate_tiff_geometry(config, shape: Sequence[int], where: str) -> List[str
                 f"{where}: {what} {tuple(value)} has {len(value)} entries but axis_names "
                 f"{axes} have {dims} spatial axes; give one entry per spatial axis"
             )
+    valid_voxel_size(config.voxel_size, where, "fix voxel_size in the TiffArrayConfig")
+    valid_offset(config.offset, config.voxel_size, where, "fix offset in the TiffArrayConfig")
     if config.units and len(config.units) != dims:
         raise ConfigError(
             f"{where}: units {list(config.units)} should have one entry per spatial axis "

@@ -9,6 +9,7 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
+from dacapo._checks import as_list, to_coordinate, to_path
 from dacapo.errors import ArrayNotFoundError
 
 from .array_config import ArrayConfig
@@ -24,7 +25,7 @@ class TiffArrayConfig(ArrayConfig):
     array_type = runtime_type(".tiff_array.TiffArray")
 
     file_name: Path = attr.ib(
-        converter=Path,
+        converter=to_path,
         metadata={
             "help_text": "The TIFF file (.tif / .tiff), or a folder of TIFF files (e.g. "
             "one 2D slice each) read as a stack along the first axis, in name order "
@@ -32,15 +33,15 @@ class TiffArrayConfig(ArrayConfig):
         },
     )
     offset: Coordinate = attr.ib(
-        converter=Coordinate,
+        converter=to_coordinate,
         metadata={"help_text": "World position of the first voxel, one entry per spatial axis."},
     )
     voxel_size: Coordinate = attr.ib(
-        converter=Coordinate,
+        converter=to_coordinate,
         metadata={"help_text": "World units per voxel, one entry per spatial axis."},
     )
     axis_names: List[str] = attr.ib(
-        converter=list,
+        converter=as_list,
         metadata={
             "help_text": "One name per axis of the stored data, e.g. ['z', 'y', 'x']; "
             "'c' marks a channel axis."
@@ -48,7 +49,7 @@ class TiffArrayConfig(ArrayConfig):
     )
     units: List[str] = attr.ib(
         factory=list,
-        converter=list,
+        converter=as_list,
         metadata={"help_text": "Unit of each spatial axis, e.g. ['nm', 'nm', 'nm'] (optional)."},
     )
 

@@ -9,6 +9,14 @@ by the last path component gives voxel size (``scale``), offset
 (``translation``), axes and units. Lengths in a known unit (micrometer, um,
 angstrom, ...) are converted exactly to nanometres, dacapo's world unit (see
 ``_length_units``). New datasets carry both conventions (see ``_ome_ngff``).
+
+Opening checks the geometry (``_voxel_grid``): voxel sizes are positive
+integers, one per spatial axis, and the offset is a multiple of the voxel
+size. An offset off that grid (e.g. the half-voxel translation of a coarser
+OME-NGFF pyramid level) is refused unless the config sets ``snap_to_grid``,
+which moves the data to the nearest grid point (by less than a voxel) before
+shrinking the ROI to the snapping grid. A container path that is a file, and
+damaged metadata, are refused too, naming the container and dataset.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from funlib.geometry import Coordinate, Roi
 from dacapo.errors import ConfigError, RoiError
 
 from ._ome_ngff import write_array_metadata
+from ._voxel_grid import valid_voxel_size
 from ._zarr_containers import (  # noqa: F401 (container helpers re-exported)
     clean_dataset_path,
     container_exists,
@@ -62,10 +71,12 @@ class ZarrArray(Array):
             self._container, array_config.dataset, self._mode, where
         )
         store = self._zarr.store
-        raw = ome_geometry(store, self.dataset) or attr_geometry(
+        where = f"{where} ({self._container}, dataset {self.dataset!r})"
+        raw = ome_geometry(store, self.dataset, where) or attr_geometry(
             self._zarr.attrs.asdict(), is_n5(self._container)
         )
-        self._geometry = read_geometry(raw, self._zarr.ndim, array_config.axes, where)
+        self._geometry = read_geometry(raw, self._zarr.ndim, array_config.axes, where,
+                                       regrid=array_config.snap_to_grid is not None)
         spatial_shape = Coordinate(self._zarr.shape[-self._geometry.voxel_size.dims:])
         self._data_roi = Roi(self._geometry.offset, spatial_shape * self._geometry.voxel_size)
         self._roi = self._data_roi
@@ -170,7 +181,8 @@ class ZarrArray(Array):
         if mode == "r":
             raise ConfigError(f"{where}: cannot create a dataset in read-only mode 'r'; use 'a'")
         overwrite = overwrite or mode == "w"
-        voxel_size = Coordinate(voxel_size)
+        voxel_size = valid_voxel_size(voxel_size, where, "pass one positive integer per "
+                                      "spatial axis (world units)")
         axes = _creation_axes(axes, num_channels, roi.dims, where)
         _check_creation_roi(roi, voxel_size, where)
         _check_channel_names(channel_names, num_channels, where)
@@ -219,10 +231,12 @@ def _creation_axes(axes, num_channels, dims: int, where: str) -> List[str]:
 
 
 def _check_creation_roi(roi: Roi, voxel_size: Coordinate, where: str) -> None:
-    if roi.dims != voxel_size.dims or any(s % v for s, v in zip(roi.shape, voxel_size)):
+    off_grid = any(c % v for c, v in zip((*roi.offset, *roi.shape), (*voxel_size,) * 2))
+    if roi.dims != voxel_size.dims or off_grid:
         raise RoiError(
             f"{where}: ROI {roi} is not a whole number of voxels of size "
-            f"{tuple(voxel_size)}; snap it with roi.snap_to_grid(voxel_size)"
+            f"{tuple(voxel_size)} starting on their grid (offset and shape must be "
+            "multiples of the voxel size); snap it with roi.snap_to_grid(voxel_size)"
         )
 
 

@@ -9,21 +9,13 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
-from dacapo._paths import as_path
+from dacapo._checks import as_list, to_coordinate, to_path
 from dacapo.errors import ArrayNotFoundError, ConfigError
 
 from ._zarr_containers import container_exists, dataset_exists, is_n5, list_datasets, open_store
 from .array_config import ArrayConfig
 
 OPEN_MODES = ("r", "r+", "a", "a+", "w", "w-")
-
-
-def _optional_coordinate(value) -> Optional[Coordinate]:
-    return None if value is None else Coordinate(value)
-
-
-def _optional_axes(value) -> Optional[List[str]]:
-    return None if value is None else list(value)
 
 
 def _check_mode(instance, attribute, value) -> None:
@@ -47,7 +39,7 @@ class ZarrArrayConfig(ArrayConfig):
     array_type = runtime_type(".zarr_array.ZarrArray")
 
     file_name: Path = attr.ib(
-        converter=as_path,
+        converter=to_path,
         metadata={"help_text": "The container: a directory ending in .zarr or .n5 (or a URL)."},
     )
     dataset: str = attr.ib(
@@ -55,7 +47,7 @@ class ZarrArrayConfig(ArrayConfig):
     )
     snap_to_grid: Optional[Coordinate] = attr.ib(
         default=None,
-        converter=_optional_coordinate,
+        converter=to_coordinate,
         metadata={
             "help_text": "If given, the array's ROI is shrunk to the grid of the least "
             "common multiple of this and the voxel size (world units)."
@@ -63,7 +55,7 @@ class ZarrArrayConfig(ArrayConfig):
     )
     _axes: Optional[List[str]] = attr.ib(
         default=None,
-        converter=_optional_axes,
+        converter=as_list,
         metadata={
             "help_text": "Axis names, e.g. ['c', 'z', 'y', 'x'], overriding the dataset's "
             "own metadata. 'c' is the channel axis, all others but 'b' are spatial."

@@ -139,12 +139,16 @@ def test_ome_ngff_level_by_name(tmp_path):
               [("s0", [4.0, 4.0, 4.0], [0.0, 0.0, 0.0]), ("s1", [8.0, 8.0, 8.0], [2.0, 2.0, 2.0])],
               [(4, 4, 4), (2, 2, 2)])
     level0 = open_array(tmp_path / "c.zarr", "raw/s0")
-    level1 = open_array(tmp_path / "c.zarr", "raw/s1")
+    # s1's translation (half an s0 voxel) is off its grid: refused, unless snap_to_grid
+    # moves it to the nearest grid point (issue 13)
+    with pytest.raises(ConfigError, match="offset \\(2, 2, 2\\) is not on the voxel grid"):
+        open_array(tmp_path / "c.zarr", "raw/s1")
+    level1 = open_array(tmp_path / "c.zarr", "raw/s1", snap_to_grid=(8, 8, 8))
     assert level0.voxel_size == Coordinate(4, 4, 4)
     assert level1.voxel_size == Coordinate(8, 8, 8)
-    assert level1.roi == Roi((2, 2, 2), (16, 16, 16))
+    assert level1.roi == Roi((0, 0, 0), (16, 16, 16))
     assert level1.units == ["nanometer"] * 3
-    assert level1[Roi((10, 10, 10), (8, 8, 8))].item() == 7  # last voxel of 2x2x2
+    assert level1[Roi((8, 8, 8), (8, 8, 8))].item() == 7  # last voxel of 2x2x2
     # the group itself opens its first (finest) level
     assert open_array(tmp_path / "c.zarr", "raw").voxel_size == Coordinate(4, 4, 4)
     assert ZarrArrayConfig("g", tmp_path / "c.zarr", "raw").verify()[0]
@@ -183,10 +187,14 @@ def test_snap_to_grid_shrinks_roi(tmp_path, make_zarr):
     np.testing.assert_array_equal(array[array.roi], data[2:8, 1:9])
 
 
-def test_snap_to_grid_needs_offset_on_voxel_grid(tmp_path, make_zarr):
+def test_offset_off_the_voxel_grid_needs_snap_to_grid(tmp_path, make_zarr):
+    # an offset off the voxel grid is refused when the array is opened (issue 13);
+    # snap_to_grid moves the data to the nearest grid point, then shrinks the ROI
     make_zarr(tmp_path / "c.zarr", "raw", np.zeros((4, 4)), voxel_size=(4, 4), offset=(2, 0))
-    with pytest.raises(ConfigError, match="offset \\(2, 0\\) to be a multiple"):
-        open_array(tmp_path / "c.zarr", "raw", snap_to_grid=(8, 8))
+    with pytest.raises(ConfigError, match="offset \\(2, 0\\) is not on the voxel grid.*"
+                       "or set snap_to_grid"):
+        open_array(tmp_path / "c.zarr", "raw")
+    assert open_array(tmp_path / "c.zarr", "raw", snap_to_grid=(8, 8)).roi == Roi((8, 0), (8, 16))
     with pytest.raises(ConfigError, match="snap_to_grid \\(8, 8, 8\\) has 3 entries"):
         open_array(tmp_path / "c.zarr", "raw", snap_to_grid=(8, 8, 8))
 

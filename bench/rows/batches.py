@@ -1,0 +1,80 @@
+"""P2: training batches per second of DaCapo's gunpowder trainer (ours or the
+upstream release, whichever ``dacapo`` this interpreter imports); prints JSON.
+
+A distance task on the ``raw``/``mito`` crops of CONTAINER, a 3D U-Net with
+the given input, elastic and simple augmentation, batch size 2. The configs
+are built through the public API both sides share. The first batch (which
+starts the data workers) is not timed.
+
+    python -P bench/rows/batches.py CONTAINER --input 132 --fetchers 0 --batches 6
+"""
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("container", type=Path)
+    parser.add_argument("--crops", type=int, default=2)
+    parser.add_argument("--input", type=int, default=132, help="network input, voxels a side")
+    parser.add_argument("--fetchers", type=int, default=0)
+    parser.add_argument("--batches", type=int, default=6)
+    args = parser.parse_args()
+    task, model, datasets = _parts(args)
+    trainer = _trainer(args.fetchers)
+    trainer.build_batch_provider(datasets, model, task)
+    batch = getattr(trainer, "next_batch", None) or trainer.next  # ours / upstream
+    with trainer:
+        batch()
+        start = time.perf_counter()
+        for _ in range(args.batches):
+            batch()
+        seconds = time.perf_counter() - start
+    print(json.dumps({"batches_per_second": args.batches / seconds}))
+
+
+def _parts(args):
+    from dacapo.experiments.architectures import CNNectomeUNetConfig
+    from dacapo.experiments.datasplits import TrainValidateDataSplitConfig
+    from dacapo.experiments.datasplits.datasets import RawGTDatasetConfig
+    from dacapo.experiments.datasplits.datasets.arrays import ZarrArrayConfig
+    from dacapo.experiments.tasks import DistanceTaskConfig
+
+    def array(crop: int, name: str):
+        return ZarrArrayConfig(f"{name}{crop}", args.container, f"crop{crop}/{name}")
+
+    datasets = [RawGTDatasetConfig(f"crop{i}", raw_config=array(i, "raw"),
+                                   gt_config=array(i, "mito")) for i in range(args.crops)]
+    split = TrainValidateDataSplitConfig("bench", train_configs=datasets, validate_configs=[])
+    task_config = DistanceTaskConfig("mito", channels=["mito"], clip_distance=40.0,
+                                     tol_distance=40.0, scale_factor=80.0)
+    task = task_config.task_type(task_config)
+    unet = CNNectomeUNetConfig(
+        "unet", input_shape=(args.input,) * 3, fmaps_out=12, fmaps_in=1, num_fmaps=12,
+        fmap_inc_factor=6, downsample_factors=[(2, 2, 2), (2, 2, 2)])
+    model = task.create_model(unet.architecture_type(unet))
+    return task, model, split.datasplit_type(split).train
+
+
+def _trainer(fetchers: int):
+    from dacapo.experiments.trainers import GunpowderTrainerConfig
+    from dacapo.experiments.trainers.gp_augments import (
+        ElasticAugmentConfig,
+        SimpleAugmentConfig,
+    )
+
+    config = GunpowderTrainerConfig(
+        "bench", batch_size=2, learning_rate=1e-4, num_data_fetchers=fetchers,
+        augments=[ElasticAugmentConfig(control_point_spacing=(10, 10, 10),
+                                       control_point_displacement_sigma=(2.0, 2.0, 2.0),
+                                       rotation_interval=(0.0, math.pi / 2)),
+                  SimpleAugmentConfig()])
+    return config.trainer_type(config)
+
+
+if __name__ == "__main__":
+    main()
