@@ -71,15 +71,44 @@ def dataset_exists(container, dataset: str) -> bool:
     if not container_exists(container):
         return False
     store = open_store(container, mode="r")
-    return zarr.storage.contains_array(store, clean_dataset_path(dataset)) or bool(
-        read_multiscales(store, clean_dataset_path(dataset))
-    )
+    try:
+        return contains(store, clean_dataset_path(dataset)) or bool(
+            read_multiscales(store, clean_dataset_path(dataset))
+        )
+    except ConfigError as error:
+        raise error.with_context(f"container {container}") from None
+
+
+def contains(store, path: str, group: bool = False) -> bool:
+    """Whether ``store`` holds an array (``group``: a group) at ``path``;
+    ``ConfigError`` when its metadata cannot be read (N5 keeps it, with the
+    attributes, in ``attributes.json``)."""
+    check = zarr.storage.contains_group if group else zarr.storage.contains_array
+    try:
+        return check(store, path)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:  # damaged JSON
+        raise ConfigError(
+            f"the metadata of {path or '/'!r} cannot be read ({type(error).__name__}: "
+            f"{error}); repair or rewrite its attributes.json (N5) or .zarray/.zgroup"
+        ) from None
 
 
 def read_multiscales(store, group_path: str) -> List[Dict[str, Any]]:
-    if not zarr.storage.contains_group(store, group_path):
+    """The ``multiscales`` attribute of a group (``[]`` if none or not a list);
+    ``ConfigError`` when the group's attributes are not a JSON object."""
+    if not contains(store, group_path, group=True):
         return []
-    value = zarr.open_group(store, path=group_path, mode="r").attrs.get("multiscales")
+    try:
+        attrs = zarr.open_group(store, path=group_path, mode="r").attrs.asdict()
+    except (ValueError, KeyError, TypeError, AttributeError) as error:  # not JSON, not an object
+        attrs = error
+    if not isinstance(attrs, dict):
+        raise ConfigError(
+            f"the attributes of group {group_path or '/'!r} cannot be read ({attrs!r:.80}); "
+            "they must be a JSON object: repair or rewrite the group's .zattrs "
+            "(attributes.json for N5)"
+        )
+    value = attrs.get("multiscales")
     return value if isinstance(value, list) else []
 
 
@@ -117,8 +146,13 @@ def open_zarr(container, dataset: str, mode: str, where: str) -> Tuple[zarr.Arra
     except ConfigError as error:
         raise error.with_context(where) from None
     dataset = clean_dataset_path(dataset)
-    if not zarr.storage.contains_array(store, dataset):
-        level = _first_level(read_multiscales(store, dataset))
+    try:
+        is_array = contains(store, dataset)
+        multiscales = [] if is_array else read_multiscales(store, dataset)
+    except ConfigError as error:
+        raise error.with_context(where) from None
+    if not is_array:
+        level = _first_level(multiscales)
         if level is None:
             present = list_datasets(store)
             raise ArrayNotFoundError(
@@ -130,11 +164,22 @@ def open_zarr(container, dataset: str, mode: str, where: str) -> Tuple[zarr.Arra
                     where, dataset.rsplit("/", 1)[0], dataset)
     try:
         array = zarr.open_array(store, path=dataset, mode="r" if mode == "r" else "r+")
-        array.attrs.asdict()  # read once, so damaged attributes fail here
-    except (ValueError, KeyError, TypeError) as error:  # damaged .zarray / .zattrs JSON
+        attrs = array.attrs.asdict()  # read once, so damaged attributes fail here
+    except (ValueError, KeyError, TypeError, AttributeError) as error:  # damaged JSON
         raise ConfigError(
             f"{where}: the metadata of dataset {dataset!r} in container {container} "
             f"cannot be read ({type(error).__name__}: {error}); repair or rewrite the "
             "dataset's .zarray/.zattrs (attributes.json for N5)"
         ) from None
+    _check_attributes(attrs, dataset, container, where)
     return array, dataset
+
+
+def _check_attributes(attrs: Any, dataset: str, container, where: str) -> None:
+    """``ConfigError`` unless the attributes (valid JSON) are a JSON object."""
+    if not isinstance(attrs, dict):
+        raise ConfigError(
+            f"{where}: the attributes of dataset {dataset!r} in container {container} are "
+            f"{type(attrs).__name__} {attrs!r:.60}, expected a JSON object (mapping names "
+            "to values); rewrite the dataset's .zattrs (attributes.json for N5) as {...}"
+        )

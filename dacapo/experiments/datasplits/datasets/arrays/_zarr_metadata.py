@@ -102,7 +102,10 @@ def ome_geometry(store, dataset: str, where: str = "") -> Optional[Dict[str, Any
     Malformed ``multiscales`` raise ``ConfigError`` naming ``where``.
     """
     parent, _, level = dataset.rpartition("/")
-    multiscales = read_multiscales(store, parent)
+    try:
+        multiscales = read_multiscales(store, parent)
+    except ConfigError as error:
+        raise error.with_context(where) from None
     if not multiscales:
         return None
     try:

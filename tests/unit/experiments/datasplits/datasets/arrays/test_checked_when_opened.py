@@ -6,6 +6,7 @@ the voxel grid, container paths that are files, damaged metadata and
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 import pytest
@@ -159,6 +160,38 @@ def test_damaged_attributes_are_refused_naming_the_dataset(tmp_path):
     with pytest.raises(ConfigError, match=r"metadata of dataset 'raw' in container .*c.zarr "
                        r"cannot be read \(JSONDecodeError"):
         open_array(tmp_path / "c.zarr")
+
+
+@pytest.mark.parametrize("text", ["[1, 2, 3]", "null", '"zyx"'])
+def test_attributes_that_are_not_a_json_object_are_refused(tmp_path, text):
+    write(tmp_path / "c.zarr", {"resolution": [1, 1]})
+    (tmp_path / "c.zarr" / "raw" / ".zattrs").write_text(text)
+    with pytest.raises(ConfigError, match=r"attributes of dataset 'raw' in container "
+                       r".*c.zarr are .*expected a JSON object.*rewrite the dataset's .zattrs"):
+        open_array(tmp_path / "c.zarr")
+
+
+@pytest.mark.parametrize("text", ["[1, 2, 3]", "null", "{not json"])
+def test_damaged_attributes_of_the_parent_group_are_refused(tmp_path, text):
+    write(tmp_path / "c.zarr", {"resolution": [1, 1]})
+    (tmp_path / "c.zarr" / ".zattrs").write_text(text)
+    with pytest.raises(ConfigError, match=r"ZarrArray 'arr' .*dataset 'raw'.*: the attributes "
+                       r"of group '/' cannot be read .*must be a JSON object: repair or "
+                       r"rewrite the group's .zattrs"):
+        open_array(tmp_path / "c.zarr")
+
+
+@pytest.mark.parametrize("folder", ["raw", ""])
+@pytest.mark.parametrize("text", ["{not json", "null", "[1, 2, 3]", '"x"'])
+def test_damaged_n5_attributes_json_is_refused(tmp_path, folder, text):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        root = zarr.open_group(zarr.N5FSStore(str(tmp_path / "c.n5")), mode="a")
+    root.create_dataset("raw", data=np.zeros((4, 4), np.uint8))
+    (tmp_path / "c.n5" / folder / "attributes.json").write_text(text)
+    with pytest.raises(ConfigError, match=r"c.n5.*: the (metadata|attributes) of .* cannot "
+                       r"be read .*(rewrite its attributes.json|must be a JSON object)"):
+        open_array(tmp_path / "c.n5")
 
 
 def test_created_arrays_need_a_voxel_grid(tmp_path):
