@@ -14,7 +14,6 @@ without it is written again.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -138,6 +137,7 @@ def _write_volume(path: Path, size: int) -> None:
     ``path`` and moved into place when complete."""
     import zarr
 
+    from dacapo.utils._synthetic_zarr import _move_into_place
     from dacapo.utils.synthetic import generate_volume
 
     logger.info("demo data: generating the %d³ volume to segment", size)
@@ -151,9 +151,7 @@ def _write_volume(path: Path, size: int) -> None:
                            ("mito", mito_mask(volume.semantic))):
             _like(root, name, data.shape, data.dtype, attrs)[:] = data
         root.attrs[_COMPLETE] = True
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(temporary, path)
+        _move_into_place(temporary, path)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     logger.info("demo data: wrote %s", path)

@@ -112,10 +112,9 @@ def read_json(path: Path) -> Optional[Any]:
 
 def write_json(path: Path, data: Any) -> None:
     """Writes ``data`` as JSON to ``path`` atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    os.replace(temporary, path)
+    from dacapo.store._files import atomic_write_text
+
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def stored_settings(layout: DemoLayout) -> Optional[DemoSettings]:
