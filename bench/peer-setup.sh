@@ -8,14 +8,22 @@
 # - fibsem_tools and cellmap_models are imported by upstream only for
 #   MissingAnnotationsMask and CosemStart: bench/.peer-stubs holds import-only
 #   placeholders for them (put it on PYTHONPATH), so those two features are
-#   not benchmarked.
+#   not benchmarked;
+# - daisy<2: dacapo-ml 0.3.5's METADATA asks for any daisy, but its blockwise
+#   code was written for daisy 1.x: with daisy 2.0.0 its predict fails with
+#   "TypeError: Task.__new__() got an unexpected keyword argument 'run_name'";
+# - universal-pathlib<0.3 (its METADATA: >=0.2.2,<1.0.0): with 0.3.x its
+#   options (a plain cattrs Converter) cannot structure UPath, so no store
+#   opens ("StructureHandlerNotFoundError: Unsupported type: UPath"), not
+#   even in the predict worker processes it spawns (P1).
+# The stamp names the pins: a venv made with other pins is brought up to them.
 # Usage: bash bench/peer-setup.sh   (PYTHON=python3.11 to choose the interpreter)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VENV="$HERE/.peer-venv"
 STUBS="$HERE/.peer-stubs"
-STAMP="$VENV/.installed-0.3.5"
+STAMP="$VENV/.installed-0.3.5-daisy1-upath02"
 PYTHON="${PYTHON:-python3}"
 
 if [ -f "$STAMP" ]; then
@@ -29,10 +37,10 @@ $PIP install --upgrade pip
 # the CPU build of torch first, so no resolver pulls a CUDA build
 $PIP install torch==2.13.0
 $PIP install --no-deps dacapo-ml==0.3.5
-$PIP install attrs bokeh cattrs click daisy funlib.geometry funlib.math \
+$PIP install attrs bokeh cattrs click "daisy<2" funlib.geometry funlib.math \
     "funlib.persistence==0.5.4" "gunpowder>=1.4" lazy-property lsds matplotlib \
     mwatershed neuroglancer numpy-indexed pymongo pyyaml scipy simpleitk tqdm \
-    "universal-pathlib>=0.2.2,<1.0.0" xarray "zarr==2.18.7"
+    "universal-pathlib>=0.2.2,<0.3" xarray "zarr==2.18.7"
 
 mkdir -p "$STUBS/fibsem_tools/metadata" "$STUBS/cellmap_models"
 : > "$STUBS/fibsem_tools/__init__.py"

@@ -2,11 +2,14 @@
 the same data, alternating A B A B, and ``bench/RESULTS.md`` from the medians.
 
     .venv/bin/python bench/run.py [--reps 3] [--rows P3 P4] [--output bench/RESULTS.md]
+    .venv/bin/python bench/run.py --large      # make bench-large: P3 at 512³, once a side
 
 Needs ``bench/.peer-venv`` (``bash bench/peer-setup.sh``). Each row runs a
 script of ``bench/rows/`` under each side's interpreter, in a scratch folder
 with its own ``dacapo.yaml``; a side that crashes is recorded with its last
-error line instead of a number.
+error line instead of a number. RESULTS.md also gets the rows measured
+elsewhere (``bench/stored_results.py``): the large rows of
+``bench/results-large.json`` and the GPU row of ``bench/results-gpu.json``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,6 +31,12 @@ import attr
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+import stored_results  # noqa: E402
+
+#: where ``make bench-large`` stores its rows, and ``bench/gpu_train.py`` P7
+LARGE_RESULTS = HERE / "results-large.json"
+GPU_RESULTS = HERE / "results-gpu.json"
 SIDES = {
     "ours": [str(ROOT / ".venv/bin/python"), "-P"],
     "upstream": [str(HERE / ".peer-venv/bin/python"), "-P"],
@@ -33,6 +44,11 @@ SIDES = {
 #: the geometry both sides read: ours resolution/axes, upstream voxel_size/axis_names
 _ATTRIBUTES = {"resolution": [8, 8, 8], "voxel_size": [8, 8, 8], "offset": [0, 0, 0],
                "axes": ["z", "y", "x"], "axis_names": ["z", "y", "x"], "units": ["nm"] * 3}
+#: upstream's ``dacapo.yaml`` beyond its runs folder: its blockwise ``predict`` (P1)
+#: runs only with distributed workers under daisy 1.x (in serial mode daisy calls its
+#: worker loop with a block: ``TypeError: ... io_loop() takes 0 positional arguments``);
+#: its ``validate`` (P6) predicts without daisy, so only P1 is affected
+UPSTREAM_OPTIONS = "compute_context:\n  type: LocalTorch\n  config:\n    distribute_workers: true\n"
 #: the seed module of our public API
 SEED_MODULE = "dacapo.experiments.tasks.predictors.dummy_predictor"
 
@@ -51,83 +67,275 @@ class Row:
     check: Optional[Callable[[Dict[str, Any], Dict[str, Any]], Optional[str]]] = attr.ib(
         default=None
     )
+    #: arguments of the same script for the limit (run once, by our interpreter); its
+    #: ``metrics[0]`` figure divides each side's
+    limit: Optional[Callable[[Path, Path], List[str]]] = attr.ib(default=None)
 
 
-def _watershed_check(result: Dict[str, Any], data: Dict[str, Any]) -> Optional[str]:
+def _watershed_check(result: Dict[str, Any], data: Dict[str, Any],
+                     truth_key: str = "truth_objects") -> Optional[str]:
     """A wrong output: far from the number of objects the affinities came from."""
-    truth = data["truth_objects"]
+    truth = data[truth_key]
     if not 0.5 * truth <= result["objects"] <= 2 * truth:
         return f"wrong output: {result['objects']} objects for {truth} true objects"
     return None
 
 
+def _prediction_check(result: Dict[str, Any], data: Dict[str, Any]) -> Optional[str]:
+    """A wrong output: not the shape of the output ROI, or values not finite."""
+    expected = data["p1_output_shape"]
+    if list(result["shape"][-3:]) != expected or not result["finite"]:
+        return (f"wrong output: shape {result['shape']} (expected [c, *{expected}]), "
+                f"{'all' if result['finite'] else 'not all'} values finite")
+    return None
+
+
+def _field_check(key: str, expected: Any) -> Callable[[Dict[str, Any], Dict[str, Any]],
+                                                      Optional[str]]:
+    """A wrong output: the script's ``key`` is not ``expected``."""
+    def check(result: Dict[str, Any], data: Dict[str, Any]) -> Optional[str]:
+        if result.get(key) != expected:
+            return f"wrong output: {key} = {result.get(key)!r}, expected {expected!r}"
+        return None
+    return check
+
+
+def _validation_check(result: Dict[str, Any], data: Dict[str, Any]) -> Optional[str]:
+    """A wrong output: no scores, or an evaluation that failed (and was logged)."""
+    if not result["validated"]:
+        errors = result.get("errors") or ["no scores"]
+        return f"wrong output: {errors[0]}"
+    return None
+
+
 #: a figure where higher is better
 RATE = ("rate", "batches_per_second", "batches/s")
-HIGHER_IS_BETTER = {"batches_per_second"}
+VOXEL_RATE = ("rate", "voxels_per_second", "voxels/s")
+HIGHER_IS_BETTER = {"batches_per_second", "voxels_per_second"}
+#: voxels a side of P1's volume: one 188³ tile of the U-Net (148³ out), see README
+P1_SIZE = 188
+#: P5: small crops of 32³
+P5_CROPS = 200
+#: P4: runs per side (3, not 10: upstream's imports take 4 s a run with the interpreter)
+P4_REPETITIONS = 3
+#: P2: timed batches per run (3, not 6, to keep ``make bench`` short)
+P2_BATCHES = 3
+
+_MEMORY = [("time", "seconds", "s"), ("peak memory of the process tree", "peak_bytes", "GB")]
 
 ROWS = [
+    Row(name="P1", what=f"blockwise predict, 3D U-Net 188³ in (12 fmaps, factor 6), "
+        f"{P1_SIZE}³ uint8 volume (one tile), CPU, 1 local worker", script="blockwise_predict.py",
+        metrics=[VOXEL_RATE], check=_prediction_check,
+        arguments=lambda data, out: [str(data / "p1.zarr"), "p1", str(out)],
+        limit=lambda data, out: [str(data / "p1.zarr"), "p1", str(out), "--bare"]),
     Row(name="P3", what="mutex watershed of 256³ affinities (3 offsets, uint8), 2 workers",
-        script="watershed.py", check=_watershed_check,
-        metrics=[("time", "seconds", "s"), ("peak memory of the process tree", "peak_bytes",
-                                           "GB")],
+        script="watershed.py", check=_watershed_check, metrics=_MEMORY,
         arguments=lambda data, out: [str(data / "affs.zarr"), "affs_256", str(out),
                                      "--workers", "2"]),
     Row(name="P2", what="training batches, 132³ input, elastic + simple augments, in the "
         "training process", script="batches.py", metrics=[RATE],
-        arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "0"]),
+        arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "0",
+                                     "--batches", str(P2_BATCHES)]),
     Row(name="P2", what="training batches, 132³ input, elastic + simple augments, 2 data "
         "workers", script="batches.py", metrics=[RATE],
-        arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "2"]),
-    Row(name="P4", what="`import dacapo`", script="import_time.py", repetitions=10,
+        arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "2",
+                                     "--batches", str(P2_BATCHES)]),
+    Row(name="P4", what="`import dacapo`", script="import_time.py",
+        repetitions=P4_REPETITIONS,
         arguments=lambda data, out: ["dacapo"]),
     Row(name="P4", what=f"`import {SEED_MODULE}`", script="import_time.py",
-        repetitions=10, arguments=lambda data, out: [SEED_MODULE]),
+        repetitions=P4_REPETITIONS, arguments=lambda data, out: [SEED_MODULE]),
+    Row(name="P5", what=f"time to the first training batch over {P5_CROPS} crops of 32³ "
+        "(distance task, U-Net 28³ in, no augments, no data workers)",
+        script="first_batch.py", check=_field_check("datasets", P5_CROPS),
+        arguments=lambda data, out: [str(data / "crops32.zarr"), "--crops", str(P5_CROPS)]),
+    Row(name="P6", what="one `validate` of a run at a stored checkpoint, two validation "
+        "crops of 64³ (distance task, U-Net 28³ in)", script="validation.py",
+        check=_validation_check,
+        arguments=lambda data, out: [str(data / "validation.zarr")]),
+]
+#: ``make bench-large`` (``--large``): once a side, stored in ``LARGE_RESULTS``; not in
+#: ``make bench``: upstream is OOM-killed at about 20 GB, ours takes minutes (README)
+LARGE_ROWS = [
+    Row(name="P3", what="mutex watershed of 512³ affinities (3 offsets, uint8), 2 workers",
+        script="watershed.py", metrics=_MEMORY, repetitions=1,
+        check=lambda result, data: _watershed_check(result, data, "truth_objects_512"),
+        arguments=lambda data, out: [str(data / "affs.zarr"), "affs_512", str(out),
+                                     "--workers", "2"]),
 ]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
-    rows = [row for row in ROWS if row.name in args.rows]
-    with tempfile.TemporaryDirectory(prefix="dacapo_bench_") as scratch:
-        data = _prepare(Path(scratch) / "data")
-        results = [_measure(row, Path(scratch) / f"row{i}", data, args.reps)
-                   for i, row in enumerate(rows)]
-    args.output.write_text(_report(results))
+    if args.large:
+        results = _measure_rows(LARGE_ROWS, ["P3"], args.reps, large=True)
+        stored_results.save_large(args.large_output, [_stored(r) for r in results],
+                                  _now(), _machine())
+        print(f"wrote {args.large_output}")
+        return 0
+    # read (and check) the stored rows first: a broken file stops us before measuring
+    large = stored_results.load_large(args.large_output)
+    gpu = stored_results.load_gpu(args.gpu_results)
+    results = _measure_rows([row for row in ROWS if row.name in args.rows], args.rows,
+                            args.reps)
+    _write_atomically(args.output, _report(results) + "\n" + "\n".join(
+        _large_lines(large, args.large_output) + stored_results.gpu_lines(
+            gpu, args.gpu_results)) + "\n")
     print(f"wrote {args.output}")
     return 0
+
+
+def _measure_rows(rows: List[Row], names: List[str], reps: int,
+                  large: bool = False) -> List[Dict[str, Any]]:
+    """Writes the data of ``rows`` to a scratch folder and measures each row."""
+    with tempfile.TemporaryDirectory(prefix="dacapo_bench_") as scratch:
+        data = _prepare(Path(scratch) / "data", names, large)
+        return [_measure(row, Path(scratch) / f"row{i}", data, reps)
+                for i, row in enumerate(rows)]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
+def _now() -> str:
+    return time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+
+
+def _stored(result: Dict[str, Any]) -> Dict[str, Any]:
+    """A measured row as ``bench/results-large.json`` keeps it."""
+    row = result["row"]
+    return {"name": row.name, "what": row.what, "metrics": [list(m) for m in row.metrics],
+            "medians": result["medians"], "failures": result["failures"],
+            "runs": result["runs"]}
+
+
+def _large_lines(stored: Optional[Dict[str, Any]], path: Path) -> List[str]:
+    """The section of the large rows, measured earlier by ``make bench-large``."""
+    lines = [f"## Large rows (`make bench-large`, stored in `bench/{path.name}`)", ""]
+    if stored is None:
+        return lines + ["P3 at 512³: not measured: run `make bench-large` (once a side, "
+                        "about 20 minutes here) to measure it", ""]
+    lines += [f"Not measured by this run: measured {stored['date']} by `make bench-large` on "
+              f"{stored['machine']}, one run per side (upstream is OOM-killed at about "
+              "20 GB; ours takes minutes).", "",
+              "| row | what | ours | upstream | advantage |", "|---|---|---|---|---|"]
+    for entry in stored["rows"]:
+        row = Row(name=entry["name"], what=entry["what"], script="",
+                  metrics=[tuple(m) for m in entry["metrics"]], arguments=lambda d, o: [])
+        lines += _table_rows(dict(entry, row=row, limit=None))
+    return lines + [""]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reps", type=int, default=3, help="repetitions per side (min 3)")
-    parser.add_argument("--rows", nargs="+", default=["P2", "P3", "P4"], help="rows to run")
+    parser.add_argument("--rows", nargs="+", default=["P1", "P2", "P3", "P4", "P5", "P6"],
+                        help="rows to run")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--large", action="store_true",
+                        help="instead: the large rows (P3 at 512³), once a side, stored in "
+                        "--large-output (make bench-large)")
+    parser.add_argument("--large-output", type=Path, default=LARGE_RESULTS,
+                        help="the large rows' JSON (written by --large, read otherwise)")
+    parser.add_argument("--gpu-results", type=Path, default=GPU_RESULTS,
+                        help="P7's JSON (bench/gpu_train.py --json), read if it exists")
     return parser
 
 
-def _prepare(data: Path) -> Dict[str, Any]:
-    """Writes the benchmark data once, with both sides' metadata."""
+def _prepare(data: Path, rows: List[str], large: bool = False) -> Dict[str, Any]:
+    """Writes the data of ``rows`` (with ``large``: of the large rows) once, with
+    both sides' metadata."""
+    facts: Dict[str, Any] = {}
+    if large:
+        return _write_affinities(data / "affs.zarr", large=True)
+    if "P1" in rows:
+        facts["p1_output_shape"] = _write_p1_volume(data / "p1.zarr")
+    if "P2" in rows:
+        _write_crops(data / "crops.zarr")
+    if "P3" in rows:
+        facts.update(_write_affinities(data / "affs.zarr"))
+    if "P5" in rows:
+        _write_small_crops(data / "crops32.zarr", P5_CROPS)
+    if "P6" in rows:
+        _write_crops(data / "validation.zarr", names=["train0", "val0", "val1"], size=64,
+                     seed=20)
+    return facts
+
+
+def _write_affinities(path: Path, large: bool = False) -> Dict[str, int]:
+    """``affs_256`` (with ``large``: ``affs_512`` instead): noisy uint8 affinities of
+    synthetic cells (512³: the 256³ cells tiled 2 x 2 x 2, each copy with its own
+    ids; making 512³ anew takes minutes here); the number of true objects."""
+    import numpy as np
+
+    from dacapo.utils.synthetic import generate_volume
+
+    labels = generate_volume((256,) * 3, seed=1, cell_size=24).labels.astype(np.uint32)
+    step = int(labels.max()) + 1
+    if not large:
+        _store_affinities(path, "affs_256", labels)
+        return {"truth_objects": int(np.count_nonzero(np.unique(labels)))}
+    copies = [[[labels + (4 * z + 2 * y + x) * step * (labels > 0) for x in range(2)]
+               for y in range(2)] for z in range(2)]
+    volume: np.ndarray = np.block(copies)
+    _store_affinities(path, "affs_512", volume)
+    return {"truth_objects_512": int(np.count_nonzero(np.unique(volume)))}
+
+
+def _store_affinities(path: Path, name: str, labels, slab: int = 64) -> None:
+    """The affinities of ``labels`` (offsets 1 along z, y, x) plus Gaussian noise
+    (sigma 0.1), as uint8, a slab of z at a time (no full float copy)."""
     import numpy as np
     import zarr
 
     from dacapo.utils.affinities import seg_to_affgraph
-    from dacapo.utils.synthetic import generate_volume
 
-    labels = generate_volume((256,) * 3, seed=1, cell_size=24).labels
-    offsets = [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
-    affinities = seg_to_affgraph(labels, offsets).astype(np.float32)
-    affinities += np.random.default_rng(0).normal(0, 0.1, affinities.shape).astype(np.float32)
-    stored = zarr.open_group(str(data / "affs.zarr"), mode="w").create_dataset(
-        "affs_256", data=(np.clip(affinities, 0, 1) * 255).astype(np.uint8),
-        chunks=(3, 64, 64, 64))
+    affinities = seg_to_affgraph(labels, [(1, 0, 0), (0, 1, 0), (0, 0, 1)])
+    stored = zarr.open_group(str(path), mode="a").create_dataset(
+        name, shape=affinities.shape, dtype=np.uint8, chunks=(3, 64, 64, 64),
+        overwrite=True)
+    random = np.random.default_rng(0)
+    for z in range(0, labels.shape[0], slab):
+        part = affinities[:, z:z + slab].astype(np.float32)
+        part += random.normal(0, 0.1, part.shape).astype(np.float32)
+        stored[:, z:z + slab] = (np.clip(part, 0, 1) * 255).astype(np.uint8)
     stored.attrs.update(_ATTRIBUTES, axes=["c", "z", "y", "x"],
                         axis_names=["c^", "z", "y", "x"])
-    _write_crops(data / "crops.zarr")
-    return {"truth_objects": int(np.count_nonzero(np.unique(labels)))}
 
 
-def _write_crops(path: Path, crops: int = 2, size: int = 192) -> None:
-    """``crop<i>/raw`` and ``crop<i>/mito`` (mitochondria, 0/1) for P2."""
+def _write_p1_volume(path: Path) -> List[int]:
+    """``p1/raw`` (and ``p1/mito`` for the run's datasplit); the output shape
+    (``P1_SIZE`` less the U-Net's 40 voxels of context)."""
+    _write_crops(path, names=["p1"], size=P1_SIZE, seed=3)
+    return [P1_SIZE - 40] * 3
+
+
+def _write_small_crops(path: Path, count: int, size: int = 32) -> None:
+    """``crop<i>/raw`` and ``crop<i>/mito`` of ``size``³, cut from one volume."""
+    import numpy as np
+    import zarr
+
+    from dacapo.utils.synthetic import CLASS_NAMES, generate_volume
+
+    mito = next(i for i, name in CLASS_NAMES.items() if name == "mitochondrion")
+    volume = generate_volume((size, size, size * count), seed=30)
+    root = zarr.open_group(str(path), mode="w")
+    for i in range(count):
+        cut = (slice(None), slice(None), slice(i * size, (i + 1) * size))
+        for name, data in (("raw", volume.raw[cut]), ("mito", volume.semantic[cut] == mito)):
+            array = root.create_dataset(f"crop{i}/{name}", data=data.astype(np.uint8),
+                                        chunks=(size,) * 3)
+            array.attrs.update(_ATTRIBUTES)
+
+
+def _write_crops(path: Path, names: Optional[List[str]] = None, size: int = 192,
+                 seed: int = 10) -> None:
+    """``<name>/raw`` and ``<name>/mito`` (mitochondria, 0/1) of ``size``³ each
+    (default: ``crop0`` and ``crop1`` of 192³ for P2)."""
     import numpy as np
     import zarr
 
@@ -135,10 +343,10 @@ def _write_crops(path: Path, crops: int = 2, size: int = 192) -> None:
 
     mito = next(i for i, name in CLASS_NAMES.items() if name == "mitochondrion")
     root = zarr.open_group(str(path), mode="w")
-    for i in range(crops):
-        volume = generate_volume((size,) * 3, seed=10 + i, voxel_size=(8, 8, 8))
+    for i, crop in enumerate(names or ["crop0", "crop1"]):
+        volume = generate_volume((size,) * 3, seed=seed + i, voxel_size=(8, 8, 8))
         for name, data in (("raw", volume.raw), ("mito", (volume.semantic == mito))):
-            array = root.create_dataset(f"crop{i}/{name}", data=data.astype(np.uint8),
+            array = root.create_dataset(f"{crop}/{name}", data=data.astype(np.uint8),
                                         chunks=(64, 64, 64))
             array.attrs.update(_ATTRIBUTES)
 
@@ -147,6 +355,8 @@ def _measure(row: Row, scratch: Path, data: Dict[str, Any], reps: int) -> Dict[s
     """Runs ``row`` A B A B; the median of each side, or its failure."""
     values: Dict[str, List[Dict[str, Any]]] = {side: [] for side in SIDES}
     failures: Dict[str, str] = {}
+    limit = _run(row, "ours", scratch / "limit", scratch.parent / "data",
+                 row.limit) if row.limit else None
     for rep in range(row.repetitions or max(3, reps)):
         for side in SIDES:
             if side in failures:
@@ -163,31 +373,61 @@ def _measure(row: Row, scratch: Path, data: Dict[str, Any], reps: int) -> Dict[s
     medians = {side: {key: statistics.median(float(r[key]) for r in runs)
                       for _, key, _ in row.metrics}
                for side, runs in values.items() if runs}
-    return {"row": row, "medians": medians, "failures": failures,
+    return {"row": row, "medians": medians, "failures": failures, "limit": limit,
             "runs": {side: len(runs) for side, runs in values.items()}}
 
 
-def _run(row: Row, side: str, folder: Path, data: Path) -> Any:
-    """The JSON a row's script printed, or the reason it failed."""
+def _run(row: Row, side: str, folder: Path, data: Path,
+         arguments: Optional[Callable[[Path, Path], List[str]]] = None) -> Any:
+    """The JSON a row's script printed (with ``arguments``, default the row's),
+    or the reason it failed."""
     folder.mkdir(parents=True)
-    (folder / "dacapo.yaml").write_text(f"runs_base_dir: {folder / 'runs'}\n")
+    (folder / "dacapo.yaml").write_text(f"runs_base_dir: {folder / 'runs'}\n" + (
+        UPSTREAM_OPTIONS if side == "upstream" else ""))
     env = dict(os.environ, DACAPO_OPTIONS_FILE=str(folder / "dacapo.yaml"))
     if side == "upstream":
         env["PYTHONPATH"] = str(HERE / ".peer-stubs")
-    command = SIDES[side] + [str(HERE / "rows" / row.script), *row.arguments(data, folder)]
+    command = SIDES[side] + [str(HERE / "rows" / row.script),
+                             *(arguments or row.arguments)(data, folder)]
     start = time.monotonic()
-    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True,
+                          preexec_fn=_first_to_go)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
-        error = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        error = _error_line(done.stderr)
+        if done.returncode < 0:  # a signal: the last line of stderr says nothing
+            error = f"killed by {signal.Signals(-done.returncode).name}" + (
+                " (out of memory?)" if done.returncode == -signal.SIGKILL else "")
         return f"failed (exit {done.returncode}, {time.monotonic() - start:.0f} s): {error}"
     return json.loads(lines[-1])
 
 
+#: the line of a traceback that names the exception (``module.SomeError: message``)
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b")
+
+
+def _error_line(stderr: str) -> str:
+    """The last line of ``stderr`` that names an exception, else its last line
+    (progress bars, which end with ``\\r``, count as lines: they may come last)."""
+    lines = [line.strip() for line in re.split(r"[\r\n]+", stderr) if line.strip()]
+    named = [line for line in lines if _EXCEPTION.match(line)]
+    return (named or lines or ["(no output)"])[-1]
+
+
+def _first_to_go() -> None:
+    """Makes a row's processes the OOM killer's first choice (upstream's 512³
+    watershed outgrows a 24 GiB machine), not the machine's other jobs."""
+    try:
+        Path("/proc/self/oom_score_adj").write_text("1000")
+    except OSError:
+        pass
+
+
 def _report(results: List[Dict[str, Any]]) -> str:
     lines = ["# Benchmarks: us against the upstream release (dacapo-ml 0.3.5)", "",
-             f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` "
-             f"on {_machine()}.", "",
+             "## Measured by this run", "",
+             f"Run {_now()} by `make bench` on {_machine()}. The rows measured elsewhere "
+             "(and where and when) follow in their own sections.", "",
              "Medians of runs alternating ours / upstream (A B A B); advantage = how many "
              "times faster or smaller ours is (above 1: ours wins).", "",
              "| row | what | ours | upstream | advantage |", "|---|---|---|---|---|"]
@@ -206,7 +446,23 @@ def _table_rows(result: Dict[str, Any]) -> List[str]:
         ratio = _advantage(medians, key) if len(medians) == 2 else "-"
         lines.append(f"| {row.name} | {row.what}: {label} | {_cell(result, 'ours', key, unit)} "
                      f"| {_cell(result, 'upstream', key, unit)} | {ratio} |")
+    if row.limit:
+        lines.append(_limit_row(result))
     return lines
+
+
+def _limit_row(result: Dict[str, Any]) -> str:
+    """Each side's median as a fraction of the limit (one run of the bare loop)."""
+    row, limit = result["row"], result["limit"]
+    label, key, unit = row.metrics[0]
+    if isinstance(limit, str):
+        cells = [limit.replace("|", "/")] * 2
+    else:
+        cells = [f"{result['medians'][side][key] / limit[key]:.2f}"
+                 if side in result["medians"] else "-" for side in SIDES]
+    bare = limit[key] if isinstance(limit, dict) else float("nan")
+    return (f"| {row.name} | fraction of the limit, the bare loop of forward passes "
+            f"({bare:.3g} {unit}) | {cells[0]} | {cells[1]} | - |")
 
 
 def _advantage(medians: Dict[str, Dict[str, float]], key: str) -> str:

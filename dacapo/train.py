@@ -270,7 +270,10 @@ def _store_scores(run, stats_store) -> None:
 
 
 def _save_interrupted(run, stats_store, weights_store) -> None:
-    """Saves at the last iteration that has both stats and weights."""
+    """Saves at the last iteration that has both stats and weights (the stats
+    of steps taken but not yet reported by the trainer included)."""
+    for stats in getattr(run.trainer, "unreported", list)():
+        run.training_stats.add_iteration_stats(stats)
     iteration = min(run.trainer.iteration, run.training_stats.trained_until())
     run.training_stats.delete_after(iteration)
     if iteration > 0:

@@ -89,29 +89,41 @@ class Model(torch.nn.Module):
         """Number of output channels and spatial output shape for ``input_shape``.
 
         Found by a dry run of a zero tensor ``(1, num_in_channels, *input_shape)``
-        on the model's device, without gradients and with every layer in eval
-        mode (so batch-norm statistics are left untouched).
+        without gradients and with every layer in eval mode (so batch-norm
+        statistics are left untouched). The run is on torch's ``meta`` device
+        (shapes only, no arithmetic), or on the model's device for layers that
+        cannot run there; results are remembered per shape.
         """
         self._check_coordinate(input_shape, "input_shape")
+        key = tuple(int(n) for n in input_shape)
+        cache = self.__dict__.setdefault("_output_shapes", {})
+        if key not in cache:
+            modes = {module: module.training for module in self.modules()}
+            self.eval()
+            try:
+                shape = _meta_output_shape(self.chain, self.num_in_channels, key)
+                cache[key] = shape or self._real_output_shape(key)
+            finally:
+                for module, training in modes.items():
+                    module.training = training
+        channels, spatial = cache[key]
+        return channels, Coordinate(spatial)
+
+    def _real_output_shape(self, input_shape: Tuple[int, ...]) -> Tuple[int, Tuple[int, ...]]:
+        """The dry run of ``compute_output_shape`` on the model's device."""
         parameter = next(self.parameters(), None)
         device = parameter.device if parameter is not None else torch.device("cpu")
         dtype = parameter.dtype if parameter is not None else torch.float32
-        shape = (1, self.num_in_channels) + tuple(input_shape)
-        dummy = torch.zeros(shape, device=device, dtype=dtype)
-        modes = {module: module.training for module in self.modules()}
-        self.eval()
+        dummy = torch.zeros((1, self.num_in_channels) + input_shape, device=device, dtype=dtype)
         try:
             with torch.no_grad():
                 out = self.chain(dummy)
         except RuntimeError as error:
             raise ConfigError(
                 f"Model: the network cannot process an input of spatial shape "
-                f"{tuple(input_shape)} with {self.num_in_channels} channels: {error}"
+                f"{input_shape} with {self.num_in_channels} channels: {error}"
             ) from error
-        finally:
-            for module, training in modes.items():
-                module.training = training
-        return int(out.shape[1]), Coordinate(tuple(out.shape[2:]))
+        return int(out.shape[1]), tuple(int(n) for n in out.shape[2:])
 
     def scale(self, voxel_size: Coordinate) -> Coordinate:
         """Voxel size of the output for an input of ``voxel_size``."""
@@ -190,3 +202,26 @@ def upstream_optimizer_state(
 def _rename_hook(module, state_dict, prefix, *args) -> None:
     """Load pre-hook: upstream's key names to ours."""
     module._rename_upstream_keys(state_dict, prefix)
+
+
+def _meta_output_shape(
+    chain: torch.nn.Module, channels: int, input_shape: Tuple[int, ...]
+) -> Optional[Tuple[int, Tuple[int, ...]]]:
+    """``chain``'s output channels and spatial shape for ``input_shape`` from a
+    run on the ``meta`` device (parameters swapped for shape-only stand-ins);
+    None where a layer cannot run there (the caller then runs it for real)."""
+    from torch.func import functional_call
+
+    stand_ins = {
+        name: torch.empty_like(tensor, device="meta")
+        for name, tensor in list(chain.named_parameters()) + list(chain.named_buffers())
+    }
+    dummy = torch.empty((1, channels) + input_shape, device="meta")
+    try:
+        with torch.no_grad():
+            out = functional_call(chain, stand_ins, (dummy,), strict=False)
+    except Exception:  # noqa: BLE001 - any failure: the real dry run decides
+        return None
+    if not isinstance(out, torch.Tensor) or out.dim() != len(input_shape) + 2:
+        return None
+    return int(out.shape[1]), tuple(int(n) for n in out.shape[2:])

@@ -8,6 +8,7 @@ import attr
 
 from dacapo._checks import check_count, check_field_types, check_name, owner_of, to_int
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 from dacapo.experiments.architectures.architecture_config import ArchitectureConfig
 from dacapo.experiments.datasplits.datasplit_config import DataSplitConfig
 from dacapo.experiments.starts.start_config import StartConfig
@@ -16,7 +17,7 @@ from dacapo.experiments.trainers.trainer_config import TrainerConfig
 
 
 @attr.s
-class RunConfig(RegisteredConfig, registry_root=True):
+class RunConfig(CheckedConfig, RegisteredConfig, registry_root=True):
     """Everything needed to train one model: ``Run(run_config)`` builds it."""
 
     task_config: TaskConfig = attr.ib(metadata={"help_text": "What to predict."})
@@ -59,14 +60,12 @@ class RunConfig(RegisteredConfig, registry_root=True):
         default=None, metadata={"help_text": "Start from another run's weights."}
     )
 
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)
-
     def validate(self) -> None:
         """Checks the run's own fields again (they may have been changed since it was
         made); the nested configs are checked when their objects are built."""
         attr.validate(self)
         check_field_types(self)
+        super().validate()
 
     def save_bioimage_io_model(
         self,

@@ -55,8 +55,12 @@ class Deformation:
         shape = tuple(len(p) for p in positions)
         out = np.empty((self.dims,) + shape, dtype=np.float32)
         for i in range(self.dims):
+            # float64 sums in the order centre + rotated + displacement, rounded
+            # once to float32; in place, since each term is a fresh array
             rotated = sum(self.rotation[i, j] * centred[j] for j in range(self.dims))
-            out[i] = self.centre[i] + rotated + _separable(self.control[i], weights)
+            total = np.add(rotated, self.centre[i], out=np.empty(shape))
+            np.add(total, _separable(self.control[i], weights), out=total)
+            out[i] = total
         return out
 
     def _weights(self, positions: np.ndarray, axis: int) -> np.ndarray:

@@ -20,7 +20,8 @@ class DaCapoArraySource(gp.BatchProvider):
     The provided spec carries the array's ROI, voxel size and dtype. Channel
     (and other non-spatial) axes lead the data and are always read whole.
     Each batch gets its own copy of the data, so downstream nodes may modify
-    it in place.
+    it in place; arrays known to build a new array on every read (see
+    ``_reads_fresh``) are handed on without a second copy.
 
     Args:
         array: The DaCapo array to read.
@@ -44,15 +45,42 @@ class DaCapoArraySource(gp.BatchProvider):
             interpolatable=interpolatable,
             dtype=dtype,
         )
+        self._fresh = _reads_fresh(array)
 
     def setup(self):
         self.provides(self.key, self.array_spec.copy())
 
     def provide(self, request: gp.BatchRequest) -> gp.Batch:
         roi = request[self.key].roi
-        data = np.array(self.array[roi], dtype=self.array_spec.dtype)
+        data = self.array[roi]
+        fresh = self._fresh and isinstance(data, np.ndarray) and data.flags.writeable
+        data = (np.asarray if fresh else np.array)(data, dtype=self.array_spec.dtype)
         spec = self.array_spec.copy()
         spec.roi = roi
         batch = gp.Batch()
         batch[self.key] = gp.Array(data, spec)
         return batch
+
+
+def _reads_fresh(array: "Array") -> bool:
+    """Whether ``array[roi]`` always builds a new array that nothing else
+    refers to, so a source may hand it on without copying it.
+
+    Only exact classes known to do so count: zarr-backed ``ZarrArray`` read by
+    ``Array._read`` (zarr decodes into a new buffer), and arrays computing
+    their values on read (``IntensitiesArray``, ``BinarizeArray``). Any other
+    array, subclasses included, is copied.
+    """
+    import zarr
+
+    from dacapo.experiments.datasplits.datasets.arrays.array import Array
+    from dacapo.experiments.datasplits.datasets.arrays.binarize_array import BinarizeArray
+    from dacapo.experiments.datasplits.datasets.arrays.intensity_array import IntensitiesArray
+    from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
+
+    cls = type(array)
+    if getattr(cls, "__getitem__", None) is not Array.__getitem__:
+        return False
+    if cls is ZarrArray:
+        return cls._read is Array._read and isinstance(array.data, zarr.Array)
+    return cls in (IntensitiesArray, BinarizeArray)

@@ -90,11 +90,16 @@ class ElasticAugment(gp.BatchFilter):
             self.rotation_interval, self.uniform_3d_rotation, self.subsample,
         )
         self._sources: Dict = {}
+        self._nearest_indices: Dict = {}
+        shared: Dict = {}  # arrays of one ROI and voxel size (labels, mask) share coordinates
         deps = gp.BatchRequest()
         for key, spec in specs.items():
             voxel_size = self._voxel_size(key, spec) if isinstance(key, gp.ArrayKey) else base
             grid_roi = spec.roi.snap_to_grid(voxel_size, mode="grow")
-            coordinates = self._deformation.source_coordinates(grid_roi, voxel_size)
+            place = (tuple(grid_roi.begin), tuple(grid_roi.shape), tuple(voxel_size))
+            if place not in shared:
+                shared[place] = self._deformation.source_coordinates(grid_roi, voxel_size)
+            coordinates = shared[place]
             self._sources[key] = (coordinates, grid_roi)
             deps[key] = spec.copy()
             deps[key].roi = self._source_roi(coordinates, voxel_size)
@@ -113,6 +118,7 @@ class ElasticAugment(gp.BatchFilter):
                 outputs[key] = self._deform_array(batch[key], spec.roi, key)
             else:
                 outputs[key] = self._deform_graph(batch[key], spec.roi, key)
+        self._nearest_indices = {}  # batch-sized: not kept past the batch
         return outputs
 
     def _voxel_size(self, key: gp.ArrayKey, spec: gp.ArraySpec) -> Coordinate:
@@ -143,18 +149,23 @@ class ElasticAugment(gp.BatchFilter):
 
     def _deform_array(self, array: gp.Array, roi: Roi, key: gp.ArrayKey) -> gp.Array:
         coordinates, _ = self._sources[key]
-        voxel_size = array.spec.voxel_size
-        shift = self._deformation.origin - np.asarray(array.spec.roi.begin)
-        index = np.stack(
-            [
-                (coordinates[d] + np.float32(shift[d])) / np.float32(voxel_size[d]) - 0.5
-                for d in range(roi.dims)
-            ]
-        )
+        voxel_size = tuple(array.spec.voxel_size)
+        shift = tuple(self._deformation.origin - np.asarray(array.spec.roi.begin))
         interpolatable = self.spec[key].interpolatable
         if interpolatable is None:
             interpolatable = np.issubdtype(array.data.dtype, np.floating)
-        data = _linear(array.data, index) if interpolatable else _nearest(array.data, index)
+        if interpolatable:
+            data = _linear(array.data, _voxel_index(coordinates, shift, voxel_size))
+        else:
+            spatial = array.data.shape[array.data.ndim - roi.dims :]
+            # arrays read through the same coordinates from the same source
+            # grid (labels and mask) read the same voxels
+            reuse = (id(coordinates), shift, voxel_size, spatial)
+            if reuse not in self._nearest_indices:
+                self._nearest_indices[reuse] = _nearest_index(
+                    coordinates, shift, voxel_size, spatial
+                )
+            data = _take(array.data, self._nearest_indices[reuse])
         spec = array.spec.copy()
         spec.roi = roi
         return gp.Array(data, spec)
@@ -190,9 +201,9 @@ def _linear(data: np.ndarray, index: np.ndarray) -> np.ndarray:
     spatial = data.shape[data.ndim - index.shape[0] :]
     flat = data.reshape((-1,) + spatial)
     out_type = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
-    out = np.stack(
-        [ndimage.map_coordinates(c, index, order=1, mode="nearest", output=out_type) for c in flat]
-    )
+    out = np.empty((len(flat),) + index.shape[1:], dtype=out_type)
+    for channel, values in zip(flat, out):
+        ndimage.map_coordinates(channel, index, order=1, mode="nearest", output=values)
     if not np.issubdtype(data.dtype, np.floating):
         info = np.iinfo(data.dtype) if data.dtype != bool else None
         out = np.rint(out)
@@ -202,14 +213,38 @@ def _linear(data: np.ndarray, index: np.ndarray) -> np.ndarray:
     return out.reshape(data.shape[: data.ndim - index.shape[0]] + index.shape[1:])
 
 
-def _nearest(data: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``data`` (channels first) at the nearest voxel of ``index`` (exact values)."""
-    spatial = data.shape[data.ndim - index.shape[0] :]
-    nearest = tuple(
-        np.clip(np.floor(index[d] + 0.5).astype(np.intp), 0, spatial[d] - 1)
-        for d in range(index.shape[0])
-    )
-    return data[(Ellipsis,) + nearest]
+def _voxel_index(coordinates: np.ndarray, shift, voxel_size) -> np.ndarray:
+    """float32 (fractional) voxel index in the source array of each position of
+    ``coordinates``; ``shift`` is the deformation origin minus the array's begin."""
+    index = np.empty(coordinates.shape, dtype=np.float32)
+    for d in range(coordinates.shape[0]):
+        np.add(coordinates[d], np.float32(shift[d]), out=index[d])
+        np.divide(index[d], np.float32(voxel_size[d]), out=index[d])
+        np.subtract(index[d], np.float32(0.5), out=index[d])
+    return index
+
+
+def _nearest_index(coordinates: np.ndarray, shift, voxel_size, spatial) -> np.ndarray:
+    """Flat index into ``spatial`` of the voxel nearest to each position
+    (``floor(index + 1/2)`` per axis, clamped to the array)."""
+    flat = np.zeros(coordinates.shape[1:], dtype=np.intp)
+    scratch = np.empty(coordinates.shape[1:], dtype=np.float32)
+    for d in range(coordinates.shape[0]):
+        np.add(coordinates[d], np.float32(shift[d]), out=scratch)
+        np.divide(scratch, np.float32(voxel_size[d]), out=scratch)
+        np.subtract(scratch, np.float32(0.5), out=scratch)
+        np.add(scratch, np.float32(0.5), out=scratch)
+        np.floor(scratch, out=scratch)
+        along = np.clip(scratch.astype(np.intp), 0, spatial[d] - 1)
+        flat *= spatial[d]
+        flat += along
+    return flat
+
+
+def _take(data: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """``data`` (channels first) at the flat spatial indices ``flat`` (exact values)."""
+    leading = data.shape[: data.ndim - flat.ndim]
+    return np.take(data.reshape(leading + (-1,)), flat, axis=-1)
 
 
 def _union(rois: Sequence[Roi]) -> Roi:

@@ -44,8 +44,9 @@ class Product(gp.BatchFilter):
         if self.y_key not in request:  # requested as a placeholder only
             return outputs
         roi = request[self.y_key].roi
-        x1 = batch[self.x1_key].crop(roi).data
-        x2 = batch[self.x2_key].crop(roi).data
+        # views: the product is a new array, so the inputs need no copies
+        x1 = batch[self.x1_key].crop(roi, copy=False).data
+        x2 = batch[self.x2_key].crop(roi, copy=False).data
         data = x1 * x2
         spec = self.spec[self.y_key].copy()
         spec.roi = roi

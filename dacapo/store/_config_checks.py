@@ -1,14 +1,15 @@
 """The checks a config passes before a config store writes it.
 
-A config is checked when it is made (its field types, and the validators of
-its fields), but configs are mutable: ``run.num_iterations = "4"`` after the
-fact would otherwise be written. So a store checks the config and every
-config nested in it again, and also runs ``validate()`` of those whose
-validation needs no data (tasks, architectures, trainers, augments, starts,
-runs). Configs whose ``validate()`` opens data or files (arrays, datasets,
-datasplits, wrapped and model-zoo architectures, pretrained tasks; marked
-``_validate_reads_files``) are checked in type only: what they read may not
-exist yet when the config is stored.
+A config is checked when it is made (its field types, the validators of its
+fields and its ``check_values``: ranges and fields that must agree), but
+configs are mutable: ``run.num_iterations = "4"`` after the fact would
+otherwise be written. So a store makes the config and every config nested in
+it again (which runs those checks), and also runs ``validate()`` of those
+whose validation needs no data (tasks, architectures, trainers, augments,
+starts, runs). Configs whose ``validate()`` opens data or files (arrays,
+datasets, datasplits, wrapped and model-zoo architectures, pretrained tasks;
+marked ``_validate_reads_files``) are checked in type and value only: what
+they read may not exist yet when the config is stored.
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def validate_before_storing(config: Any, what: str) -> None:
 
 
 def _check(config: Any) -> None:
-    """``config`` made again from its fields (converters, field validators and field
-    types run as when it was first made); then ``validate()`` of that copy if it
-    needs no data."""
+    """``config`` made again from its fields (converters, field validators, field
+    types and ``check_values`` run as when it was first made); then ``validate()``
+    of that copy if it needs no data."""
     try:
         remade = attr.evolve(config)
     except DacapoError:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple
+import itertools
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from dacapo.errors import ConfigError
 
 MovingCounts = List[Dict[int, Tuple[float, float]]]
+
+# Slabs are visited one block at a time (views, no per-voxel bin index) up to
+# this many; beyond it one flat ``slab * num_classes + class`` index is cheaper.
+_MAX_BLOCKS = 64
+
+# Either the blocks of every slab (in slab order) or the flat bin of every voxel.
+Layout = Union[List[Tuple[slice, ...]], np.ndarray]
 
 
 def _check_arguments(labels: np.ndarray, num_classes: int, clipmin: float, clipmax: float):
@@ -20,7 +28,7 @@ def _check_arguments(labels: np.ndarray, num_classes: int, clipmin: float, clipm
             f"clipmin={clipmin}, clipmax={clipmax}"
         )
     if labels.size and (
-        labels.min() < 0
+        (labels.dtype.kind not in "ub" and labels.min() < 0)
         or labels.max() >= num_classes
         or (labels.dtype.kind == "f" and not np.array_equal(labels, np.round(labels)))
     ):
@@ -31,8 +39,18 @@ def _check_arguments(labels: np.ndarray, num_classes: int, clipmin: float, clipm
         )
 
 
-def _slab_ids(shape: Tuple[int, ...], slab: Optional[Sequence[int]]) -> Tuple[np.ndarray, int]:
-    """Index of the slab each voxel belongs to, and the number of slabs."""
+def _class_indices(labels: np.ndarray) -> np.ndarray:
+    """Checked ``labels`` as an integer array usable as indices (no copy when
+    they already are integers)."""
+    if labels.dtype == np.bool_:
+        return labels.view(np.uint8)
+    if labels.dtype.kind in "iu" and np.can_cast(labels.dtype, np.intp):
+        return labels
+    return labels.astype(np.intp)
+
+
+def _slab_grid(shape: Tuple[int, ...], slab: Optional[Sequence[int]]):
+    """Slab size per axis and number of slabs per axis."""
     if slab is None:
         slab = (-1,) * len(shape)
     if len(slab) != len(shape) or any(s == 0 or s < -1 for s in slab):
@@ -42,11 +60,100 @@ def _slab_ids(shape: Tuple[int, ...], slab: Optional[Sequence[int]]) -> Tuple[np
         )
     sizes = [n if s == -1 else s for n, s in zip(shape, slab)]
     grid = tuple(-(-n // s) for n, s in zip(shape, sizes))
+    return sizes, grid
+
+
+def _layout(shape: Tuple[int, ...], slab: Optional[Sequence[int]], num_classes: int):
+    """The slabs' layout (see ``Layout``) and the number of slabs.
+
+    Blocks are listed in C order of the slab grid, which is the order of the
+    flat slab index, so both layouts number the slabs the same way.
+    """
+    sizes, grid = _slab_grid(shape, slab)
+    num_slabs = int(np.prod(grid))
+    if num_slabs <= _MAX_BLOCKS:
+        starts = [range(0, g * s, s) for g, s in zip(grid, sizes)]
+        blocks = [  # the trailing Ellipsis keeps 0-d blocks views
+            tuple(slice(b, b + s) for b, s in zip(corner, sizes)) + (Ellipsis,)
+            for corner in itertools.product(*starts)
+        ]
+        return blocks, num_slabs
     per_axis = np.meshgrid(
         *[np.arange(n) // s for n, s in zip(shape, sizes)], indexing="ij", sparse=True
     )
-    ids = np.ravel_multi_index(tuple(per_axis), grid) if shape else np.zeros((), int)
-    return np.broadcast_to(ids, shape), int(np.prod(grid))
+    ids = np.ravel_multi_index(tuple(per_axis), grid) * num_classes
+    return ids, num_slabs
+
+
+def _mask_product(shape: Tuple[int, ...], masks: Sequence[np.ndarray]) -> Optional[np.ndarray]:
+    """float32 product of ``masks`` (``None`` without masks), computed as
+    ``1 * m0 * m1 * ...`` in float32; the inputs are never modified."""
+    product: Optional[np.ndarray] = None
+    owned = False
+    for extra in masks:
+        if np.shape(extra) != shape:
+            raise ConfigError(
+                f"balance_weights: mask of shape {np.shape(extra)} does not match "
+                f"labels of shape {shape}"
+            )
+        extra = np.asarray(extra, dtype=np.float32)
+        if product is None:
+            product = extra
+        elif not owned:
+            product, owned = np.multiply(product, extra), True
+        else:
+            np.multiply(product, extra, out=product)
+    return product
+
+
+def _binary_support(mask: Optional[np.ndarray]) -> Optional[np.ndarray]:
+    """Where ``mask`` is non-zero (boolean) when every value is 0 or 1, else
+    ``None``. With such a mask, ``f32(w * m)`` equals ``f32(w) * m`` and the
+    weighted class counts are exact integer counts."""
+    if mask is None:
+        return None
+    kept = mask != 0
+    return kept if np.count_nonzero(kept) == np.count_nonzero(mask == 1) else None
+
+
+def _block_counts(labels, kept, num_classes: int) -> np.ndarray:
+    """Number of voxels of each class in ``labels`` where ``kept`` (a boolean
+    array, or ``None`` for all)."""
+    if kept is None:
+        total = labels.size
+        if num_classes == 2:
+            ones = np.count_nonzero(labels)
+            return np.array([total - ones, ones], dtype=np.float64)
+        return np.bincount(labels.ravel(), minlength=num_classes).astype(np.float64)
+    if num_classes == 2:
+        total = np.count_nonzero(kept)
+        ones = np.count_nonzero(np.logical_and(labels, kept))
+        return np.array([total - ones, ones], dtype=np.float64)
+    return np.bincount(labels[kept], minlength=num_classes).astype(np.float64)
+
+
+def _class_counts(labels, mask, kept, layout: Layout, num_slabs: int, num_classes: int):
+    """``(num_slabs, num_classes)`` float64 sums of ``mask`` per slab and class.
+
+    Binary masks (``kept`` given) are counted exactly with integers; other
+    masks are summed in float64 in C order (``np.bincount``), as one pass over
+    the whole array would.
+    """
+    if isinstance(layout, np.ndarray):
+        bins = (layout + labels).ravel()
+        weights = None if mask is None else mask.ravel()
+        counts = np.bincount(bins, weights=weights, minlength=num_slabs * num_classes)
+        return counts.astype(np.float64).reshape(num_slabs, num_classes)
+    counts = np.empty((num_slabs, num_classes), dtype=np.float64)
+    for s, block in enumerate(layout):
+        if kept is not None:
+            counts[s] = _block_counts(labels[block], kept[block], num_classes)
+        elif mask is None:
+            counts[s] = _block_counts(labels[block], None, num_classes)
+        else:
+            counts[s] = np.bincount(labels[block].ravel(), weights=mask[block].ravel(),
+                                    minlength=num_classes)
+    return counts
 
 
 def _accumulate(
@@ -69,6 +176,29 @@ def _accumulate(
             entry[c] = (float(count + slab_counts[c]), float(total + slab_total))
         updated.append(entry)
     return updated
+
+
+def _class_weights(moving_counts: MovingCounts, num_classes: int, clipmin, clipmax) -> np.ndarray:
+    """float64 ``(num_slabs, num_classes)`` weights from the running counts."""
+    running = np.array([[m[c][0] for c in range(num_classes)] for m in moving_counts])
+    totals = np.array([m[0][1] for m in moving_counts])[:, None]
+    fractions = np.divide(running, totals, out=np.ones_like(running), where=totals > 0)
+    return 1.0 / (num_classes * np.clip(fractions, clipmin, clipmax))
+
+
+def _voxel_weights(labels, mask, binary: bool, layout: Layout, class_weights) -> np.ndarray:
+    """float32 ``class_weights[slab, label] * mask`` for every voxel, rounded
+    once from float64 (with a binary mask, rounding first is the same)."""
+    table = class_weights.astype(np.float32) if binary else class_weights
+    if isinstance(layout, np.ndarray):
+        weights = table.ravel()[layout + labels]
+    else:
+        weights = np.empty(labels.shape, dtype=table.dtype)
+        for s, block in enumerate(layout):
+            np.take(table[s], labels[block], out=weights[block], mode="clip")
+    if mask is not None:
+        np.multiply(weights, mask, out=weights)
+    return weights.astype(np.float32, copy=False)
 
 
 def balance_weights(
@@ -103,23 +233,13 @@ def balance_weights(
     """
     labels = np.asarray(label_data)
     _check_arguments(labels, num_classes, clipmin, clipmax)
-    mask = np.ones(labels.shape, dtype=np.float32)
-    for extra in masks:
-        if np.shape(extra) != labels.shape:
-            raise ConfigError(
-                f"balance_weights: mask of shape {np.shape(extra)} does not match "
-                f"labels of shape {labels.shape}"
-            )
-        mask = mask * np.asarray(extra, dtype=np.float32)
-    slab_ids, num_slabs = _slab_ids(labels.shape, slab)
-    classes = labels.astype(np.int64)
-    bins = (slab_ids * num_classes + classes).ravel()
-    counts = np.bincount(bins, weights=mask.ravel(), minlength=num_slabs * num_classes)
-    counts = counts.reshape(num_slabs, num_classes)
+    labels = _class_indices(labels)
+    mask = _mask_product(labels.shape, masks)
+    layout, num_slabs = _layout(labels.shape, slab, num_classes)
+    kept = _binary_support(mask)
+    counts = _class_counts(labels, mask, kept, layout, num_slabs, num_classes)
     moving_counts = _accumulate(counts, counts.sum(axis=1), moving_counts)
-    running = np.array([[m[c][0] for c in range(num_classes)] for m in moving_counts])
-    totals = np.array([m[0][1] for m in moving_counts])[:, None]
-    fractions = np.divide(running, totals, out=np.ones_like(running), where=totals > 0)
-    class_weights = 1.0 / (num_classes * np.clip(fractions, clipmin, clipmax))
-    weights = class_weights.ravel()[bins].reshape(labels.shape) * mask
-    return weights.astype(np.float32), moving_counts
+    class_weights = _class_weights(moving_counts, num_classes, clipmin, clipmax)
+    binary = mask is None or kept is not None
+    weights = _voxel_weights(labels, mask, binary, layout, class_weights)
+    return weights, moving_counts

@@ -43,8 +43,9 @@ def test_build_validates_before_constructing(tmp_path):
 def test_the_upstream_spelling_validates_too():
     bad = CNNectomeUNetConfig(
         "unet", input_shape=(64, 64), fmaps_out=4, fmaps_in=1, num_fmaps=2,
-        fmap_inc_factor=2, downsample_factors=[(2, 2)], kernel_size_down=[],
+        fmap_inc_factor=2, downsample_factors=[(2, 2)],
     )
+    bad.kernel_size_down = []  # refused when made; changed afterwards, checked when built
     assert bad.verify()[0] is False
     with pytest.raises(ConfigError, match="CNNectomeUNetConfig 'unet'"):
         bad.architecture_type(bad)

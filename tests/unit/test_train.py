@@ -281,3 +281,40 @@ def test_ctrl_c_during_validation_stops_after_it(runs_base_dir):
     assert calls == [10]
     assert checkpoints() == [10]
     assert stored_iterations() == list(range(10))
+
+
+@pytest.fixture
+def loss_read_one_step_behind(monkeypatch):
+    """Reads each loss one step late on the CPU too, as ``iterate`` does on a GPU."""
+    import dacapo.experiments.trainers.trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "_report_lag", lambda device: 1)
+
+
+def test_losses_read_one_step_late_still_give_every_record_and_checkpoint(
+    runs_base_dir, loss_read_one_step_behind
+):
+    hook = Recorder()
+    train_run(Run(run_config()), validate_hook=hook)
+    assert hook.iterations == [10, 20, 25]
+    assert checkpoints() == [10, 20, 25]
+    assert stored_iterations() == list(range(25))
+
+
+def test_ctrl_c_with_a_loss_not_yet_read_saves_its_record_too(
+    runs_base_dir, loss_read_one_step_behind
+):
+    run = Run(run_config())
+
+    def ctrl_c_at_13(iteration, batch, prediction):
+        if iteration == 13:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    run.trainer.after_step = ctrl_c_at_13
+    with pytest.raises(KeyboardInterrupt):
+        train_run(run, validate_hook=Recorder())
+    # step 13 ran and its loss was still unread when the loop stopped after 12's
+    assert checkpoints() == [10, 14]
+    assert stored_iterations() == list(range(14))
+    train_run(Run(run_config()), validate_hook=Recorder())
+    assert stored_iterations() == list(range(25))

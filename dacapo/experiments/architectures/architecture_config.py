@@ -6,22 +6,19 @@ from typing import Any, Optional, Sequence
 
 import attr
 
-from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 
 
 @attr.s
 class ArchitectureConfig(
-    RegisteredConfig, registry_root=True, runtime="architecture_type", abstract=True
+    CheckedConfig, RegisteredConfig, registry_root=True, runtime="architecture_type", abstract=True
 ):
     """Describes a network body; ``architecture_type(config)`` builds the torch module."""
 
     name: str = attr.ib(
         metadata={"help_text": "A unique name for this architecture, used to store its config."}
     )
-
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)  # every subclass's fields, when a config is made
 
     def save_bioimage_io_model(
         self,

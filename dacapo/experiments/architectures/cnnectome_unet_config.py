@@ -127,7 +127,7 @@ class CNNectomeUNetConfig(ArchitectureConfig):
             self.padding,
         )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         self._validate_numbers()
         self._validate_layout()
         geometry = self.geometry()

@@ -19,7 +19,7 @@ class DummyArchitectureConfig(ArchitectureConfig):
     num_in_channels: int = attr.ib(metadata={"help_text": "Number of input channels."})
     num_out_channels: int = attr.ib(metadata={"help_text": "Number of output channels."})
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         for field in ("num_in_channels", "num_out_channels"):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -51,10 +51,14 @@ class ModelZooConfig(ArchitectureConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = f"ModelZooConfig {self.name!r}"
         check_regex(owner, "trainable_layers", self.trainable_layers, allow_none=True)
-        model_source(self.model_id, owner)
+
+    def validate(self) -> None:
+        """The fields, and that a local ``model_id`` exists."""
+        super().validate()
+        model_source(self.model_id, f"ModelZooConfig {self.name!r}")
 
 
 def model_source(model_id: str, owner: str) -> Union[Path, str]:

@@ -9,7 +9,7 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
-from dacapo._checks import check_regex, to_coordinate
+from dacapo._checks import check_regex, fail, to_coordinate
 from dacapo.errors import ConfigError
 
 from .architecture_config import ArchitectureConfig
@@ -71,12 +71,17 @@ class WrappedArchitectureConfig(ArchitectureConfig):
     )
 
     def validate(self) -> None:
-        owner = f"WrappedArchitectureConfig {self.name!r}"
+        """The fields, and that a ``module`` given as a path exists."""
+        super().validate()
         if isinstance(self.module, Path) and not self.module.is_file():
             raise ConfigError(
-                f"{owner}: module file {str(self.module)!r} does not exist; give the path "
-                "of a TorchScript (torch.jit.save) or torch.save file"
+                f"WrappedArchitectureConfig {self.name!r}: module file {str(self.module)!r} "
+                "does not exist; give the path of a TorchScript (torch.jit.save) or "
+                "torch.save file"
             )
+
+    def check_values(self) -> None:
+        owner = f"WrappedArchitectureConfig {self.name!r}"
         if not isinstance(self.module, Path) and not callable(self.module):
             raise ConfigError(
                 f"{owner}: module must be a torch.nn.Module or a file path, got "
@@ -86,11 +91,20 @@ class WrappedArchitectureConfig(ArchitectureConfig):
             value = getattr(self, field)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{owner}: {field} must be a positive integer, got {value!r}")
-        for field in ("scale", "eval_shape_increase"):
+        self._check_shapes(owner)
+        check_regex(owner, "trainable_parameters", self.trainable_parameters, allow_none=True)
+
+    def _check_shapes(self, owner: str) -> None:
+        """``input_shape`` and ``scale`` >= 1, ``eval_shape_increase`` >= 0, one
+        entry per axis of ``input_shape``."""
+        for field, minimum in (("input_shape", 1), ("scale", 1), ("eval_shape_increase", 0)):
             value = getattr(self, field)
-            if value is not None and value.dims != self.input_shape.dims:
+            if value is None:
+                continue
+            if value.dims != self.input_shape.dims:
                 raise ConfigError(
                     f"{owner}: {field} {value} has {value.dims} dimensions, input_shape "
                     f"{self.input_shape} has {self.input_shape.dims}"
                 )
-        check_regex(owner, "trainable_parameters", self.trainable_parameters, allow_none=True)
+            if any(v < minimum for v in value):
+                fail(owner, field, value, f"integers >= {minimum}, one per axis")

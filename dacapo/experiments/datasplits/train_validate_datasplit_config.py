@@ -27,8 +27,9 @@ class TrainValidateDataSplitConfig(DataSplitConfig):
         metadata={"help_text": "The datasets to validate on (may be empty)."}
     )
 
-    def validate(self) -> None:
-        """Checks there is training data, names are unique and every dataset is valid."""
+    def check_values(self) -> None:
+        """There is training data and dataset names are unique."""
+        super().check_values()
         if not self.train_configs:
             raise ConfigError(
                 f"TrainValidateDataSplitConfig {self.name!r}: train_configs is empty; "
@@ -44,7 +45,12 @@ class TrainValidateDataSplitConfig(DataSplitConfig):
                     f"TrainValidateDataSplitConfig {self.name!r}: {field} has several "
                     f"datasets named {repeated}; dataset names must be unique"
                 )
-            for config in configs:
+
+    def validate(self) -> None:
+        """The fields, and every dataset (which opens its arrays)."""
+        super().validate()
+        for field in ("train_configs", "validate_configs"):
+            for config in getattr(self, field):
                 try:
                     config.validate()
                 except ConfigError as error:

@@ -43,7 +43,7 @@ class CosemStartConfig(StartConfig):
                   "enables head matching by name."},
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         if self.channels is None:
             return
         names = self.channels

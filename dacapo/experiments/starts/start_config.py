@@ -5,13 +5,13 @@ from __future__ import annotations
 import attr
 
 from dacapo._build import runtime_type
-from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 
 
 @attr.s
 class StartConfig(
-    RegisteredConfig, registry_root=True, runtime="start_type"
+    CheckedConfig, RegisteredConfig, registry_root=True, runtime="start_type"
 ):
     """Initialise a run from the checkpoint of another run.
 
@@ -26,6 +26,3 @@ class StartConfig(
     criterion: str = attr.ib(
         metadata={"help_text": "Validation criterion or iteration that picks the checkpoint."}
     )
-
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)  # every subclass's fields, when a config is made

@@ -96,7 +96,7 @@ class AffinitiesTaskConfig(TaskConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = f"AffinitiesTaskConfig {self.name!r}"
         check_neighborhood(owner, "neighborhood", self.neighborhood)
         check_int(owner, "num_lsd_voxels", self.num_lsd_voxels, 1)

@@ -66,7 +66,7 @@ class DistanceTaskConfig(TaskConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = f"DistanceTaskConfig {self.name!r}"
         validate_distance_fields(owner, self)
         check_clip(owner, ("clipmin", "clipmax"), (self.clipmin, self.clipmax))

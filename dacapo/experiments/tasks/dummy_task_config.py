@@ -23,7 +23,7 @@ class DummyTaskConfig(TaskConfig):
         default=0.7, metadata={"help_text": "Threshold of the dummy post-processor."}
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = f"DummyTaskConfig {self.name!r}"
         check_int(owner, "embedding_dims", self.embedding_dims, 1)
         check_number(owner, "detection_threshold", self.detection_threshold, 0)

@@ -48,7 +48,7 @@ class HotDistanceTaskConfig(TaskConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = f"HotDistanceTaskConfig {self.name!r}"
         validate_distance_fields(owner, self)
         check_kernel_size(owner, "kernel_size", self.kernel_size)

@@ -33,5 +33,5 @@ class InnerDistanceTaskConfig(TaskConfig):
     tol_distance: float = tol_distance_field()
     scale_factor: float = scale_factor_field()
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         validate_distance_fields(f"InnerDistanceTaskConfig {self.name!r}", self)

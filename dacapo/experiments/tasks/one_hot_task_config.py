@@ -61,7 +61,7 @@ class OneHotTaskConfig(TaskConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = f"OneHotTaskConfig {self.name!r}"
         check_names(owner, "classes", self.classes)
         check_kernel_size(owner, "kernel_size", self.kernel_size)

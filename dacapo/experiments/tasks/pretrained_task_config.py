@@ -34,16 +34,20 @@ class PretrainedTaskConfig(TaskConfig):
         },
     )
 
-    def validate(self) -> None:
-        owner = f"PretrainedTaskConfig {self.name!r}"
+    def check_values(self) -> None:
         if not isinstance(self.sub_task_config, TaskConfig):
             raise ConfigError(
-                f"{owner}: sub_task_config must be a TaskConfig, got "
-                f"{type(self.sub_task_config).__name__}"
+                f"PretrainedTaskConfig {self.name!r}: sub_task_config must be a TaskConfig, "
+                f"got {type(self.sub_task_config).__name__}"
             )
+        self.sub_task_config.check_values()
+
+    def validate(self) -> None:
+        """The fields, the sub-task, and that the weights file exists."""
+        super().validate()
         self.sub_task_config.validate()
         if not self.weights.is_file():
             raise ConfigError(
-                f"{owner}: weights file {str(self.weights)!r} does not exist; give the "
-                "path of a checkpoint saved with torch.save"
+                f"PretrainedTaskConfig {self.name!r}: weights file {str(self.weights)!r} "
+                "does not exist; give the path of a checkpoint saved with torch.save"
             )

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 
 
 @attr.s
 class TaskConfig(
-    RegisteredConfig, registry_root=True, runtime="task_type", abstract=True
+    CheckedConfig, RegisteredConfig, registry_root=True, runtime="task_type", abstract=True
 ):
     """Describes what to predict; ``task_type(config)`` builds predictor, loss,
     post-processor and evaluator."""
@@ -18,6 +18,3 @@ class TaskConfig(
     name: str = attr.ib(
         metadata={"help_text": "A unique name for this task, used to store its config."}
     )
-
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)  # every subclass's fields, when a config is made

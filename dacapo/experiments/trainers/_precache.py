@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import pickle
 import traceback
 from typing import Optional
@@ -10,23 +11,54 @@ import gunpowder as gp
 
 from dacapo.errors import DacapoError
 
-__all__ = ["PreCache", "portable_error"]
+__all__ = ["PreCache", "nth_seed", "portable_error"]
 
 
 class PreCache(gp.PreCache):
-    """``gp.PreCache`` whose workers send back an error that survives pickling.
+    """``gp.PreCache`` whose workers seed each batch anew and hand back errors
+    that survive pickling.
 
-    gunpowder puts a worker's exception object in a multiprocessing queue; one
-    that cannot be pickled (e.g. because the failing node holds an open file)
-    is dropped there, and the training process would wait for it forever.
-    Each worker's error is replaced by ``portable_error(error)`` first.
+    gunpowder's workers all copy one stored request, so with a seeded request
+    (``GunpowderTrainerConfig.random_seed``) every batch of every worker would
+    be drawn with the same seed, i.e. be the same batch. Here the workers
+    number the batches they start (a counter shared between them) and batch
+    ``n`` gets ``nth_seed(seed, n)``: a seeded training draws the same set of
+    batches every time (their order may differ by which worker finishes first).
+
+    A worker's exception object travels back through a multiprocessing queue;
+    one that cannot be pickled (e.g. because the failing node holds an open
+    file) is dropped there, and the training process would wait for it
+    forever. Each worker's error is replaced by ``portable_error(error)`` first.
     """
+
+    def __init__(self, cache_size: int, num_workers: int):
+        super().__init__(cache_size=cache_size, num_workers=num_workers)
+        self._started = multiprocessing.Value("q", 0)  # shared with the forked workers
 
     def _run_worker(self):
         try:
-            return super()._run_worker()
+            request = self.current_request.copy()
+            if self.current_request.is_deterministic():
+                request._random_seed = nth_seed(self.current_request.random_seed, self._next())
+
+            return self.get_upstream_provider().request_batch(request)
         except Exception as error:
             raise portable_error(error) from None
+
+    def _next(self) -> int:
+        with self._started.get_lock():
+            number = int(self._started.value)
+            self._started.value += 1
+        return number
+
+
+def nth_seed(seed: int, number: int) -> int:
+    """The seed of the ``number``-th batch started from a request seeded ``seed``.
+
+    >>> len({nth_seed(5, n) for n in range(1000)})
+    1000
+    """
+    return (seed * 2_654_435_761 + number * 40_503 + 12_345) % 2**32
 
 
 def portable_error(error: BaseException) -> Exception:

@@ -20,7 +20,7 @@ class DummyTrainerConfig(TrainerConfig):
         metadata={"help_text": "Randomly mirror the raw noise along the spatial axes."}
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = owner_of(self)
         check_int(owner, "batch_size", self.batch_size, 1)
         check_number(owner, "learning_rate", self.learning_rate, 0, strict=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import ctypes
 import logging
 import multiprocessing.util
+import os
 import signal
 import sys
+import threading
 from typing import Dict, List, NamedTuple, Optional
 
 import gunpowder as gp
@@ -42,10 +44,11 @@ class Geometry(NamedTuple):
 class GunpowderTrainer(Trainer):
     """Builds one gunpowder pipeline over the training datasets and draws batches from it.
 
-    Per dataset: raw (zero-padded beyond its ROI), ground truth, mask (ones
-    when the dataset has none) and sample points are merged; ``SampleLocation``
-    picks a location honouring ``min_masked`` and the sample strategy; the
-    augments follow. Then::
+    Per dataset: raw, ground truth, mask (ones when the dataset has none; all
+    three zero-padded beyond their ROIs, so what augmentations read beyond the
+    data is masked out) and sample points are merged; ``SampleLocation`` picks
+    a location honouring ``min_masked`` and the sample strategy; the augments
+    follow. Then::
 
         datasets -> RandomProvider (dataset weights) -> DaCapoTargetFilter
                  -> PreCache (num_data_fetchers workers) -> Stack (batch_size)
@@ -151,20 +154,9 @@ class GunpowderTrainer(Trainer):
     def _dataset_pipeline(self, dataset, geometry: Geometry, task):
         """Sources, sample location, ground-truth checks and augments of one dataset."""
         keys = self._keys
-        raw = DaCapoArraySource(dataset.raw, keys["raw"], interpolatable=True)
-        if self.clip_raw:
-            raw += gp.Crop(keys["raw"], clipped_raw_roi(dataset, geometry))
-        raw += gp.Pad(keys["raw"], None)
-        gt = DaCapoArraySource(dataset.gt, keys["gt"])
-        if dataset.mask is not None:
-            mask = DaCapoArraySource(dataset.mask, keys["mask"])
-        else:
-            mask = ConstantSource(keys["mask"], dataset.gt.roi, dataset.gt.voxel_size)
-        sources = [raw, gt, mask]
         use_points = self._uses_points(dataset)
-        if use_points:
-            sources.append(GraphSource(self._points_key, points_graph(dataset)))
-        pipeline = tuple(sources) + gp.MergeProvider()
+        sources, data_rois = self._padded_sources(dataset, geometry, use_points)
+        pipeline = sources + gp.MergeProvider()
         pipeline += SampleLocation(
             dataset.name,
             geometry.output_size,
@@ -174,6 +166,7 @@ class GunpowderTrainer(Trainer):
             points_key=self._points_key if use_points else None,
             reference_key=keys["mask"],
             random_shift_key=self._shift_key,
+            data_rois=data_rois,
         )
         if needs_value_check(dataset, task):
             where = gt_where(self.name, dataset, task)
@@ -181,6 +174,32 @@ class GunpowderTrainer(Trainer):
         for augment in self.augments:
             pipeline += augment.node(keys["raw"], keys["gt"], keys["mask"])
         return pipeline
+
+    def _padded_sources(self, dataset, geometry: Geometry, use_points: bool):
+        """The dataset's sources, each padded without end (raw, gt and mask
+        with 0, so padding is never annotated), and the ROI of their data.
+
+        Augmentations such as rotations may read beyond the data; the mask
+        keeps that region out of the loss and ``SampleLocation`` samples by
+        the data ROIs, so the padding is only read where it must be.
+        """
+        keys = self._keys
+        raw = DaCapoArraySource(dataset.raw, keys["raw"], interpolatable=True)
+        if self.clip_raw:
+            raw += gp.Crop(keys["raw"], clipped_raw_roi(dataset, geometry))
+        gt = DaCapoArraySource(dataset.gt, keys["gt"])
+        data_rois = {keys["gt"]: dataset.gt.roi}
+        if dataset.mask is not None:
+            mask = DaCapoArraySource(dataset.mask, keys["mask"])
+            data_rois[keys["mask"]] = dataset.mask.roi
+        else:
+            mask = ConstantSource(keys["mask"], dataset.gt.roi, dataset.gt.voxel_size)
+            data_rois[keys["mask"]] = dataset.gt.roi
+        sources = [(raw, keys["raw"]), (gt, keys["gt"]), (mask, keys["mask"])]
+        if use_points:
+            sources.append((GraphSource(self._points_key, points_graph(dataset)), self._points_key))
+            data_rois[self._points_key] = dataset.gt.roi
+        return tuple(source + gp.Pad(key, None, value=0) for source, key in sources), data_rois
 
     def _uses_points(self, dataset) -> bool:
         if self.sample_strategy not in (None, "sample_points"):
@@ -224,6 +243,10 @@ class GunpowderTrainer(Trainer):
             build.__exit__(exc_type, exc_value, traceback)
 
     def next_batch(self) -> Dict[str, np.ndarray]:
+        return self.next_batch_at(self.iteration)
+
+    def next_batch_at(self, iteration: int) -> Dict[str, np.ndarray]:
+        """The batch of ``iteration`` (its seed, with ``random_seed``)."""
         if self._build is None:
             raise RuntimeError(  # called out of order: a programming error
                 f"GunpowderTrainer {self.name!r}: the pipeline is not running; use "
@@ -231,7 +254,7 @@ class GunpowderTrainer(Trainer):
             )
         if self.random_seed is not None and self._request is not None:
             # gunpowder seeds random and numpy with the request's seed
-            self._request._random_seed = batch_seed(self.random_seed, self.iteration)
+            self._request._random_seed = batch_seed(self.random_seed, iteration)
         try:
             batch = self._pipeline.request_batch(self._request)
         except gp.PipelineRequestError as error:
@@ -306,13 +329,31 @@ def points_graph(dataset) -> gp.Graph:
 
 def _die_with_parent(_trainer) -> None:
     """Runs in each forked data worker (and its watchdog): asks Linux to kill it when
-    its parent dies, so a killed training leaves no workers behind."""
-    if not sys.platform.startswith("linux"):
+    its parent dies, so a killed training leaves no workers behind.
+
+    Linux ties that signal to the *thread* that forked, so a process forked from
+    any thread but a main one is left to gunpowder's own parent checks: it
+    would otherwise die when that thread ends (e.g. a batch-prefetch thread),
+    and a watchdog killed while it waits leaves the pipeline's teardown hanging.
+    """
+    if not sys.platform.startswith("linux") or not _FORKED_FROM_MAIN_THREAD[0]:
         return
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # no prctl: gunpowder's own checks remain
         return
+
+
+#: whether the latest fork of this process came from its main thread (set before each fork)
+_FORKED_FROM_MAIN_THREAD = [True]
+
+
+def _note_forking_thread() -> None:
+    _FORKED_FROM_MAIN_THREAD[0] = threading.current_thread() is threading.main_thread()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_note_forking_thread)
 
 
 __all__: List[str] = ["GunpowderTrainer"]

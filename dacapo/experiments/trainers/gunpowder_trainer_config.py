@@ -115,7 +115,7 @@ class GunpowderTrainerConfig(TrainerConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = owner_of(self)
         check_int(owner, "batch_size", self.batch_size, 1)
         check_number(owner, "learning_rate", self.learning_rate, 0, strict=True)

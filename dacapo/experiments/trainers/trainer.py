@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import torch
 
 from dacapo.experiments.training_iteration_stats import TrainingIterationStats
+
+from ._batch_feeder import feed
 
 if TYPE_CHECKING:
     from dacapo.experiments.datasplits.datasets.dataset import Dataset
@@ -68,7 +70,8 @@ class Trainer(ABC):
         self.iteration = 0
         self.scheduler: Optional[torch.optim.lr_scheduler.LambdaLR] = None
         self._loss = None
-        self._scaler = None
+        self._scaler: Optional[Any] = None  # torch.amp.GradScaler, made on first use
+        self._unreported: List[Tuple[int, torch.Tensor]] = []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, iteration={self.iteration})"
@@ -149,6 +152,11 @@ class Trainer(ABC):
 
     # -- the training loop -----------------------------------------------------
 
+    def next_batch_at(self, iteration: int) -> Dict[str, np.ndarray]:
+        """The batch of training ``iteration``; trainers whose batches depend on
+        the iteration (a seed) override this, the others make the next batch."""
+        return self.next_batch()
+
     def iterate(
         self,
         num_iterations: int,
@@ -160,29 +168,51 @@ class Trainer(ABC):
 
         Each step: next batch, forward pass, ``task.loss.compute(prediction,
         target, weight)``, backward pass, optimizer and scheduler step.
-        ``iteration`` is increased before each record is yielded.
+        ``iteration`` counts the steps taken. On the CPU each record is yielded
+        right after its step. On a GPU batches are made and copied ahead, and a
+        record is yielded once the next step is queued, so reading its loss does
+        not leave the GPU idle; the last one comes after the last step. Records
+        not yet yielded when the loop is left early are in ``unreported()``.
         """
         device = torch.device(device)
         scheduler = self._position_scheduler(optimizer)
         model.train()
-        for _ in range(num_iterations):
-            start = time.time()
-            batch = self.next_batch()
-            loss, prediction = self._step(model, optimizer, batch, device)
+        lag = _report_lag(device)
+        self._unreported = []
+        start = time.time()
+        for batch, tensors in feed(self.next_batch_at, self.iteration, num_iterations, device):
+            loss, prediction = self._step(model, optimizer, tensors, device)
             scheduler.step()
             self.after_step(self.iteration, batch, prediction)
-            stats = TrainingIterationStats(self.iteration, loss, time.time() - start)
+            self._unreported.append((self.iteration, loss))
             self.iteration += 1
-            yield stats
+            while len(self._unreported) > lag:
+                stats = self._report(start)
+                start = time.time()
+                yield stats
+        while self._unreported:
+            yield self._report(start)
 
-    def _step(self, model, optimizer, batch, device):
-        """One optimisation step; returns the loss value and the detached prediction."""
-        dims = model.input_shape.dims
-        raw = _tensor(batch["raw"], device, floating=True)
-        if raw.dim() == dims + 1:  # no channel axis: add one
+    def unreported(self) -> List[TrainingIterationStats]:
+        """The stats of steps taken but not yet yielded by ``iterate`` (on a GPU
+        the last step's, when the loop was left early); clears them."""
+        records = []
+        while self._unreported:
+            records.append(self._report(time.time()))
+        return records
+
+    def _report(self, start: float) -> TrainingIterationStats:
+        iteration, loss = self._unreported.pop(0)
+        return TrainingIterationStats(iteration, float(loss.item()), time.time() - start)
+
+    def _step(self, model, optimizer, tensors: Dict[str, torch.Tensor], device):
+        """One optimisation step; returns the detached loss and prediction (no host
+        synchronisation: the loss stays on the device)."""
+        raw = tensors["raw"].to(device)
+        if raw.dim() == model.input_shape.dims + 1:  # no channel axis: add one
             raw = raw.unsqueeze(1)
-        target = _tensor(batch["target"], device)
-        weight = _tensor(batch["weight"], device) if batch.get("weight") is not None else None
+        target = tensors["target"].to(device)
+        weight = tensors["weight"].to(device) if "weight" in tensors else None
         amp = self.mixed_precision and device.type == "cuda"
         optimizer.zero_grad(set_to_none=True)
         with torch.autocast(device_type=device.type, dtype=torch.float16, enabled=amp):
@@ -197,7 +227,7 @@ class Trainer(ABC):
         else:
             loss.backward()
             optimizer.step()
-        return float(loss.detach().item()), prediction.detach()
+        return loss.detach(), prediction.detach()
 
     def _compute_loss(self, prediction, target, weight) -> torch.Tensor:
         if self._loss is None:
@@ -208,11 +238,7 @@ class Trainer(ABC):
         return self._loss.compute(prediction, target, weight)
 
 
-def _tensor(array: np.ndarray, device: torch.device, floating: bool = False) -> torch.Tensor:
-    """``array`` on ``device``: floats (and booleans) as float32, integers as int64."""
-    array = np.asarray(array)
-    if floating or array.dtype.kind in "fcb":
-        array = array.astype(np.float32, copy=False)
-    else:
-        array = array.astype(np.int64, copy=False)
-    return torch.as_tensor(array, device=device)
+def _report_lag(device: torch.device) -> int:
+    """Steps a loss is read behind its step: 1 on a GPU (the next step is queued
+    first, so the GPU never waits for the host), 0 elsewhere."""
+    return 1 if device.type == "cuda" else 0

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 
 
 @attr.s
 class TrainerConfig(
-    RegisteredConfig, registry_root=True, runtime="trainer_type", abstract=True
+    CheckedConfig, RegisteredConfig, registry_root=True, runtime="trainer_type", abstract=True
 ):
     """Describes how batches are made and the optimisation settings;
     ``trainer_type(config)`` builds the trainer."""
@@ -24,6 +24,3 @@ class TrainerConfig(
     learning_rate: float = attr.ib(
         metadata={"help_text": "Learning rate of the optimizer."}
     )
-
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)  # every subclass's fields, when a config is made

@@ -139,3 +139,43 @@ def test_pretrained_architectures_keep_their_weights():
 def test_state_dict_holds_the_chain():
     model = Model(dummy_architecture(), torch.nn.Conv3d(1, 1, 1))
     assert {"chain.0.conv.weight", "chain.1.weight"} <= set(model.state_dict())
+
+
+class _CountingConv(Architecture):
+    """A 2D 3x3 valid convolution that counts the real (non-meta) inputs it sees;
+    with ``host_sync`` it reads a value, which the meta device cannot do."""
+
+    input_shape = Coordinate(10, 10)
+    num_in_channels = 1
+    num_out_channels = 2
+
+    def __init__(self, host_sync=False):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(1, 2, 3)
+        self.host_sync = host_sync
+        self.real_runs = 0
+
+    def forward(self, x):
+        if x.device.type != "meta":
+            self.real_runs += 1
+        if self.host_sync:
+            float(x.sum())
+        return self.conv(x)
+
+
+def test_output_shapes_come_from_a_shape_only_run_and_are_remembered():
+    architecture = _CountingConv()
+    model = Model(architecture, torch.nn.Identity())
+    assert model.output_shape == Coordinate(8, 8)
+    assert model.compute_output_shape(Coordinate(30, 20)) == (2, Coordinate(28, 18))
+    assert model.compute_output_shape(Coordinate(30, 20)) == (2, Coordinate(28, 18))
+    assert architecture.real_runs == 0  # no arithmetic on a full-size input, ever
+
+
+def test_layers_that_cannot_run_shape_only_get_a_real_dry_run():
+    architecture = _CountingConv(host_sync=True)
+    model = Model(architecture, torch.nn.Identity())
+    assert model.output_shape == Coordinate(8, 8)
+    assert architecture.real_runs == 1
+    with pytest.raises(ConfigError, match=r"cannot process an input of spatial shape \(2, 2\)"):
+        model.compute_output_shape(Coordinate(2, 2))

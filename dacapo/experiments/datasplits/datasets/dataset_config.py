@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._checks import check_field_types
+from dacapo._checks import check_int, owner_of
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 
 
 @attr.s(hash=False)  # keep the name-based __hash__ below
 class DatasetConfig(
-    RegisteredConfig, registry_root=True, runtime="dataset_type", abstract=True
+    CheckedConfig, RegisteredConfig, registry_root=True, runtime="dataset_type", abstract=True
 ):
     """Describes a dataset (raw, ground truth, mask); ``dataset_type(config)`` builds it."""
 
@@ -25,8 +26,8 @@ class DatasetConfig(
         metadata={"help_text": "Relative frequency with which training samples this dataset."},
     )
 
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)  # every subclass's fields, when a config is made
+    def check_values(self) -> None:
+        check_int(owner_of(self), "weight", self.weight, 0)
 
     def __hash__(self):
         return hash(self.name)

@@ -55,7 +55,8 @@ class RawGTDatasetConfig(DatasetConfig):
     )
 
     def validate(self) -> None:
-        """Checks that raw and ground truth are given, open and overlap."""
+        """Checks the fields, and that raw and ground truth are given, open and overlap."""
+        super().validate()
         for field in ("raw_config", "gt_config"):
             if getattr(self, field) is None:
                 raise ConfigError(

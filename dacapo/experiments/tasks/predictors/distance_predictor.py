@@ -80,7 +80,7 @@ class DistancePredictor(Predictor):
     def create_target(self, gt: Array) -> Array:
         """float32 ``(channels, *spatial)`` normalised distances over ``gt.roi``."""
         labels = gt_channels(gt, gt.roi, len(self.channels), type(self).__name__)
-        target = np.stack(
+        target = _stack(
             [
                 normalised(signed_distances(channel, gt.voxel_size), self.scale_factor)
                 for channel in labels
@@ -95,9 +95,12 @@ class DistancePredictor(Predictor):
         per-channel class counts."""
         roi = target.roi
         labels = gt_channels(gt, roi, len(self.channels), type(self).__name__) != 0
-        masks = [mask_over(mask, roi, target.voxel_size, len(self.channels))]
+        channels = len(self.channels)
+        # without a mask, mask_over gives ones, which change no weight: leave them out
+        masks = [] if mask is None else [mask_over(mask, roi, target.voxel_size, channels)]
         if self.mask_distances:
-            known = mask_over(mask, gt.roi, gt.voxel_size, len(self.channels))
+            # ones for every class reduce to one channel in _distance_mask anyway
+            known = mask_over(mask, gt.roi, gt.voxel_size, 1 if mask is None else channels)
             masks.append(self._distance_mask(gt, target, known))
         return self._balanced_weights(labels, masks, gt, target, moving_class_counts)
 
@@ -105,7 +108,7 @@ class DistancePredictor(Predictor):
         """``balance_weights`` of the 0/1 ``labels`` (one slab per channel) as an
         array over ``target.roi``, and the updated counts."""
         weights, moving_class_counts = balance_weights(
-            labels.astype(np.uint8),
+            np.asarray(labels, dtype=bool).view(np.uint8),  # 0/1 bytes, no copy
             2,
             masks=masks,
             slab=(1,) + (-1,) * gt.dims,
@@ -126,7 +129,7 @@ class DistancePredictor(Predictor):
         """
         if all(np.array_equal(known[0], other) for other in known[1:]):
             known = known[:1]  # one mask for every class: one distance transform
-        unseen = np.stack([unseen_distances(channel, gt.voxel_size) for channel in known])
+        unseen = _stack([unseen_distances(channel, gt.voxel_size) for channel in known])
         unseen_array = wrap(unseen, gt.roi, gt.voxel_size, ["c"] + spatial_axes(gt))
         return distance_mask(target[target.roi], unseen_array[target.roi], self.scale_factor)
 
@@ -157,6 +160,12 @@ class DistancePredictor(Predictor):
     def padding(self, gt_voxel_size: Coordinate) -> Coordinate:
         """``context`` rounded up to whole voxels of ``gt_voxel_size``, per side."""
         return Coordinate(int(math.ceil(self.context / v)) * v for v in gt_voxel_size)
+
+
+def _stack(channels: List[np.ndarray]) -> np.ndarray:
+    """``np.stack(channels)``; a single (fresh) channel gets a leading axis
+    without a copy."""
+    return channels[0][np.newaxis] if len(channels) == 1 else np.stack(channels)
 
 
 def _dims(spec) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import List, Tuple
 
 import attr
@@ -14,6 +15,7 @@ from dacapo._checks import (
     check_interval,
     check_numbers,
     check_same_length,
+    fail,
 )
 
 from .augment_config import AugmentConfig
@@ -67,7 +69,7 @@ class ElasticAugmentConfig(AugmentConfig):
         metadata={"help_text": "Probability of deforming a batch at all."},
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = "ElasticAugmentConfig"
         spacing, sigma = self.control_point_spacing, self.control_point_displacement_sigma
         check_numbers(owner, "control_point_spacing", spacing, 0, strict=True)
@@ -75,7 +77,13 @@ class ElasticAugmentConfig(AugmentConfig):
         check_same_length(
             owner, ("control_point_spacing", "control_point_displacement_sigma"), (spacing, sigma)
         )
-        check_interval(owner, "rotation_interval", self.rotation_interval)
+        low, high = check_interval(owner, "rotation_interval", self.rotation_interval)
+        if not -2 * math.pi <= low <= high <= 2 * math.pi:
+            fail(
+                owner, "rotation_interval", self.rotation_interval,
+                "in radians, within [-2 pi, 2 pi]",
+                "e.g. (0, math.pi / 2); for degrees write (0, math.radians(90))",
+            )
         check_int(owner, "subsample", self.subsample, 1)
         check_fraction(owner, "augmentation_probability", self.augmentation_probability)
 

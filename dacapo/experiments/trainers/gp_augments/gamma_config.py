@@ -27,7 +27,7 @@ class GammaAugmentConfig(AugmentConfig):
         },
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         check_interval("GammaAugmentConfig", "gamma_range", self.gamma_range, positive=True)
 
     def node(self, raw_key, gt_key, mask_key):

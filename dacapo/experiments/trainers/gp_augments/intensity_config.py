@@ -37,7 +37,7 @@ class IntensityAugmentConfig(AugmentConfig):
         metadata={"help_text": "Probability of changing a batch at all."},
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         check_interval("IntensityAugmentConfig", "scale", self.scale)
         check_interval("IntensityAugmentConfig", "shift", self.shift)
         check_fraction(

@@ -20,7 +20,7 @@ class IntensityScaleShiftAugmentConfig(AugmentConfig):
     scale: float = attr.ib(metadata={"help_text": "Factor applied to raw intensities."})
     shift: float = attr.ib(metadata={"help_text": "Offset added after scaling."})
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         check_number("IntensityScaleShiftAugmentConfig", "scale", self.scale)
         check_number("IntensityScaleShiftAugmentConfig", "shift", self.shift)
 

@@ -101,7 +101,7 @@ class NoiseAugmentConfig(AugmentConfig):
         rest.update({names[key]: value for key, value in upstream.items()})
         return rest
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = "NoiseAugmentConfig"
         check_choice(owner, "mode", self.mode, sorted(_MODE_OPTIONS))
         unused = [o for o in _OPTIONS if getattr(self, o) is not None]

@@ -58,7 +58,7 @@ class SimpleAugmentConfig(AugmentConfig):
         metadata={"help_text": "Probability of changing a batch at all."},
     )
 
-    def validate(self) -> None:
+    def check_values(self) -> None:
         owner = "SimpleAugmentConfig"
         for name in ("mirror_only", "transpose_only"):
             axes = getattr(self, name)

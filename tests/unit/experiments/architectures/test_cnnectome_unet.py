@@ -212,25 +212,27 @@ def test_eval_shape_increase():
 
 def test_eval_shape_increase_must_keep_the_input_valid():
     # 36 + 1 = 37 -conv-> 33, not divisible by 2; 36 and 38 work
-    config = unet_config(eval_shape_increase=Coordinate(1, 0))
     with pytest.raises(
         ConfigError,
         match=r"input_shape \+ eval_shape_increase \(37, 36\) .* sizes near 37 that work: 36 or 38",
     ):
-        config.validate()
+        unet_config(eval_shape_increase=Coordinate(1, 0))
 
 
 def test_input_shape_not_divisible_names_the_level_and_nearby_sizes():
     # 37 -conv-> 33, not divisible by 2; 36 and 38 work
-    config = unet_config(input_shape=Coordinate(37, 36))
+    message = (
+        r"along axis 0 \(size 37\), at level 0 \(down path\) the size 33 after the "
+        r"convolutions is not divisible by the downsampling factor 2; sizes near 37 "
+        r"that work: 36 or 38"
+    )
+    with pytest.raises(ConfigError, match=message):
+        unet_config(input_shape=Coordinate(37, 36))
+    config = unet_config()
+    config.input_shape = Coordinate(37, 36)  # changed after it was made: checked again
     ok, reason = config.verify()
     assert not ok
-    with pytest.raises(
-        ConfigError,
-        match=r"along axis 0 \(size 37\), at level 0 \(down path\) the size 33 after the "
-        r"convolutions is not divisible by the downsampling factor 2; sizes near 37 "
-        r"that work: 36 or 38",
-    ):
+    with pytest.raises(ConfigError, match=message):
         config.architecture_type(config)
 
 
@@ -238,20 +240,18 @@ def test_input_shape_too_small_for_valid_convolutions():
     # 12 -conv-> 8 -pool2-> 4 -conv-> 0: the bottom level has nothing left
     # 16 -conv-> 12 -pool2-> 6 -conv-> 2; up 4, too small for the decoder's 4 voxels
     # 18 -conv-> 14 -pool2-> 7 -conv-> 3; up 6, (6-4) % 2 == 0 -conv-> 2: the first that works
-    config = unet_config(input_shape=Coordinate(36, 12))
     with pytest.raises(
         ConfigError,
         match=r"axis 1 \(size 12\), at level 1 \(bottom\) the size 4 shrinks to 0 .* "
         r"sizes near 12 that work: 18",
     ):
-        config.validate()
+        unet_config(input_shape=Coordinate(36, 12))
 
 
 def test_same_padding_only_needs_divisibility():
-    config = unet_config(input_shape=Coordinate(6, 8), padding="same",
-                         downsample_factors=[Coordinate(2, 2)] * 2)
     with pytest.raises(ConfigError, match=r"axis 0 \(size 6\), at level 1 .* 4 or 8"):
-        config.validate()
+        unet_config(input_shape=Coordinate(6, 8), padding="same",
+                    downsample_factors=[Coordinate(2, 2)] * 2)
 
 
 def test_forward_checks_the_tensor_shape():
@@ -279,12 +279,9 @@ def test_forward_checks_the_tensor_shape():
         ({"input_shape": Coordinate(4, 4, 4, 4)}, "must have 1 to 3 dimensions"),
     ],
 )
-def test_invalid_configs(overrides, message):
-    config = unet_config(**overrides)
-    ok, reason = config.verify()
-    assert not ok
+def test_invalid_configs_are_refused_when_made(overrides, message):
     with pytest.raises(ConfigError, match=message):
-        config.validate()
+        unet_config(**overrides)
 
 
 def test_a_wrong_type_is_refused_when_made():
@@ -316,19 +313,17 @@ def test_plain_tuples_become_coordinates():
 
 def test_upsampled_tensor_too_small_for_the_decoder():
     # 16 -conv-> 12 -pool2-> 6 -conv-> 2; up 4 leaves no multiple of 2 after the 4 voxels
-    config = unet_config(input_shape=Coordinate(36, 16))
     with pytest.raises(
         ConfigError, match=r"level 0 \(up path\) the upsampled size 4 is too small .* work: 18"
     ):
-        config.validate()
+        unet_config(input_shape=Coordinate(36, 16))
 
 
 def test_extra_upsampling_too_small_for_its_convolutions():
     # 18 -> U-Net output 2 (see above); x2 = 4 -conv-> 0
     # 20 -conv-> 16 -pool2-> 8 -conv-> 4; up 8 -conv-> 4; x2 = 8 -conv-> 4 works
-    config = unet_config(input_shape=Coordinate(36, 18), upsample_factors=[Coordinate(2, 2)])
     with pytest.raises(ConfigError, match=r"at upsampling 0 the size 4 shrinks to 0 .* work: 20"):
-        config.validate()
+        unet_config(input_shape=Coordinate(36, 18), upsample_factors=[Coordinate(2, 2)])
 
 
 def test_a_single_level_is_a_plain_conv_pass():

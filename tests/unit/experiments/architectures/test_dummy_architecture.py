@@ -26,9 +26,13 @@ def test_single_convolution():
 @pytest.mark.parametrize("field", ["num_in_channels", "num_out_channels"])
 def test_channels_must_be_positive(field):
     fields = {"num_in_channels": 1, "num_out_channels": 1, field: 0}
-    config = DummyArchitectureConfig("dummy", **fields)
+    message = f"'dummy': {field} must be a positive integer, got 0"
+    with pytest.raises(ConfigError, match=message):
+        DummyArchitectureConfig("dummy", **fields)
+    config = DummyArchitectureConfig("dummy", 1, 1)
+    setattr(config, field, 0)  # changed after it was made: checked again when built
     assert config.verify()[0] is False
-    with pytest.raises(ConfigError, match=f"'dummy': {field} must be a positive integer, got 0"):
+    with pytest.raises(ConfigError, match=message):
         config.architecture_type(config)
 
 

@@ -142,12 +142,11 @@ def test_trainable_layers(zoo, tmp_path):
 
 
 def test_invalid_trainable_layers():
-    config = ModelZooConfig(name="zoo", model_id="affable-shark", trainable_layers="(")
     with pytest.raises(
         ConfigError,
         match=r"ModelZooConfig 'zoo': `trainable_layers` must be a valid regular .*, got '\('",
     ):
-        config.validate()
+        ModelZooConfig(name="zoo", model_id="affable-shark", trainable_layers="(")
 
 
 def test_scale_must_stay_integral(zoo):

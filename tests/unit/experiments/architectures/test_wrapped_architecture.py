@@ -70,10 +70,13 @@ def test_regex_that_matches_nothing_is_an_error():
 
 
 def test_invalid_regex():
-    config = wrapped(pretrained_network(), trainable_parameters="conv[")
-    assert config.verify()[0] is False
     message = r"WrappedArchitectureConfig 'wrapped': `trainable_parameters` must be a valid "
     message += r"regular expression .*, got 'conv\['; "
+    with pytest.raises(ConfigError, match=message):
+        wrapped(pretrained_network(), trainable_parameters="conv[")
+    config = wrapped(pretrained_network())
+    config.trainable_parameters = "conv["  # changed after it was made: validate() checks again
+    assert config.verify()[0] is False
     with pytest.raises(ConfigError, match=message):
         config.validate()
 
@@ -136,12 +139,16 @@ def test_module_must_be_a_torch_module_or_a_path():
         ({"fmaps_in": 0}, "fmaps_in must be a positive integer, got 0"),
         ({"scale": Coordinate(2, 2)}, r"scale \(2, 2\) has 2 dimensions, input_shape"),
         ({"eval_shape_increase": Coordinate(2, 2)}, r"eval_shape_increase \(2, 2\) has 2"),
+        ({"input_shape": Coordinate(10, 0, 10)},
+         r"'wrapped': `input_shape` must be integers >= 1, one per axis, got \(10, 0, 10\)"),
+        ({"scale": Coordinate(2, -1, 2)}, r"`scale` must be integers >= 1, .*got \(2, -1, 2\)"),
+        ({"eval_shape_increase": Coordinate(0, -8, 0)},
+         r"`eval_shape_increase` must be integers >= 0, one per axis, got \(0, -8, 0\)"),
     ],
 )
-def test_invalid_fields(overrides, message):
-    config = wrapped(pretrained_network(), **overrides)
+def test_invalid_fields_are_refused_when_made(overrides, message):
     with pytest.raises(ConfigError, match=message):
-        config.validate()
+        wrapped(pretrained_network(), **overrides)
 
 
 def test_a_wrong_type_is_refused_when_made():

@@ -50,16 +50,20 @@ def test_round_trips_through_the_store_converter(crops):
 
 
 def test_needs_training_data(crops):
-    config = TrainValidateDataSplitConfig("split", train_configs=[], validate_configs=[crops[0]])
+    with pytest.raises(ConfigError, match="'split': train_configs is empty"):
+        TrainValidateDataSplitConfig("split", train_configs=[], validate_configs=[crops[0]])
+    config = TrainValidateDataSplitConfig("split", train_configs=[crops[0]], validate_configs=[])
+    config.train_configs = []  # changed after it was made: validate() checks again
     with pytest.raises(ConfigError, match="'split': train_configs is empty"):
         config.validate()
 
 
 def test_names_must_be_unique(crops):
     a, _ = crops
-    config = TrainValidateDataSplitConfig("split", train_configs=[a], validate_configs=[a, a])
     with pytest.raises(ConfigError, match=r"validate_configs has several datasets named \['a'\]"):
-        config.validate()
+        TrainValidateDataSplitConfig("split", train_configs=[a], validate_configs=[a, a])
+    with pytest.raises(ConfigError, match=r"train_configs has several datasets named \['a'\]"):
+        TrainValidateDataSplitConfig("split", train_configs=[a, a], validate_configs=[])
 
 
 def test_reports_an_invalid_dataset(crops):

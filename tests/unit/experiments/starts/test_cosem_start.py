@@ -117,7 +117,10 @@ def test_unreadable_weights_file(tmp_path, content):
     [([], "non-empty list"), (["mito", ""], "non-empty list"), (["mito", "mito"], "repeat")],
 )
 def test_bad_channels(channels, problem):
-    config = CosemStartConfig("setup04", "1820500", channels=channels)
+    with pytest.raises(ConfigError, match=f"CosemStartConfig 'setup04': channels .*{problem}"):
+        CosemStartConfig("setup04", "1820500", channels=channels)
+    config = CosemStartConfig("setup04", "1820500", channels=["mito"])
+    config.channels = channels  # changed after it was made: checked again when built
     assert config.verify()[0] is False
     with pytest.raises(ConfigError, match=problem):
         build(config)

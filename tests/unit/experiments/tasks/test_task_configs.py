@@ -71,96 +71,93 @@ def test_valid_configs_verify(tmp_path):
         assert config.verify() == (True, "No validation for this config")
 
 
+# out-of-range values are refused when the config is made
 BAD = [
     (
-        DummyTaskConfig("d", 0, 0.5),
+        lambda: DummyTaskConfig("d", 0, 0.5),
         "DummyTaskConfig 'd': `embedding_dims` must be an integer >= 1, got 0",
     ),
     (
-        DummyTaskConfig("d", 2, -0.5),
+        lambda: DummyTaskConfig("d", 2, -0.5),
         "'d': `detection_threshold` must be a finite number >= 0, got -0.5",
     ),
     (
-        DistanceTaskConfig("d", [], 1.0, 1.0),
+        lambda: DistanceTaskConfig("d", [], 1.0, 1.0),
         r"DistanceTaskConfig 'd': `channels` must be a non-empty .*, got \[\]",
     ),
     (
-        DistanceTaskConfig("d", ["a"], 0.0, 1.0),
+        lambda: DistanceTaskConfig("d", ["a"], 0.0, 1.0),
         "'d': `clip_distance` must be a finite number > 0, got 0.0",
     ),
     (
-        DistanceTaskConfig("d", ["a"], 1.0, -1.0),
+        lambda: DistanceTaskConfig("d", ["a"], 1.0, -1.0),
         "'d': `tol_distance` must be a finite number >= 0, got -1.0",
     ),
     (
-        DistanceTaskConfig("d", ["a"], 1.0, 1.0, scale_factor=0.0),
+        lambda: DistanceTaskConfig("d", ["a"], 1.0, 1.0, scale_factor=0.0),
         "'d': `scale_factor` must be .*, got 0.0",
     ),
     (
-        DistanceTaskConfig("d", ["a"], 1.0, 1.0, clipmin=0.9, clipmax=0.1),
+        lambda: DistanceTaskConfig("d", ["a"], 1.0, 1.0, clipmin=0.9, clipmax=0.1),
         "DistanceTaskConfig 'd': `clipmin`, `clipmax` .* clipmin <= clipmax <= 1, got 0.9, 0.1",
     ),
     (
-        DistanceTaskConfig("d", ["a"], 1.0, 1.0, loss="l1"),
+        lambda: DistanceTaskConfig("d", ["a"], 1.0, 1.0, loss="l1"),
         r"DistanceTaskConfig 'd': `loss` must be one of \['mse', 'dice'\], got 'l1'",
     ),
     (
-        InnerDistanceTaskConfig("i", ["a", "a"], 1.0, 1.0),
+        lambda: InnerDistanceTaskConfig("i", ["a", "a"], 1.0, 1.0),
         r"InnerDistanceTaskConfig 'i': `channels` .*, got \['a', 'a'\]; \['a'\] repeat",
     ),
     (
-        HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=4),
+        lambda: HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=4),
         "HotDistanceTaskConfig 'h': `kernel_size` must be odd, got 4",
     ),
     (
-        HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=0),
+        lambda: HotDistanceTaskConfig("h", ["a"], 1.0, 1.0, kernel_size=0),
         "HotDistanceTaskConfig 'h': `kernel_size` must be an integer >= 1, got 0",
     ),
-    (OneHotTaskConfig("o", ["a"], loss="mse"), "'o': `loss` must be one of .*, got 'mse'"),
-    (OneHotTaskConfig("o", ["a"], clip_distance=-1.0), "'o': `clip_distance` must be .*, got -1.0"),
+    (lambda: OneHotTaskConfig("o", ["a"], loss="mse"), "'o': `loss` must be one of .*, got 'mse'"),
+    (lambda: OneHotTaskConfig("o", ["a"], clip_distance=-1.0), "'o': `clip_distance` must be .*, got -1.0"),
     (
-        AffinitiesTaskConfig("a", []),
+        lambda: AffinitiesTaskConfig("a", []),
         r"AffinitiesTaskConfig 'a': `neighborhood` must be a non-empty .*got \[\]",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, num_lsd_voxels=0),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, num_lsd_voxels=0),
         "AffinitiesTaskConfig 'a': `num_lsd_voxels` must be an integer >= 1, got 0",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, downsample_lsds=0),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, downsample_lsds=0),
         "AffinitiesTaskConfig 'a': `downsample_lsds` must be an integer >= 1, got 0",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, grow_boundary_iterations=-2),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, grow_boundary_iterations=-2),
         "AffinitiesTaskConfig 'a': `grow_boundary_iterations` must be .* >= 0, got -2",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, min_object_size=-5),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, min_object_size=-5),
         "AffinitiesTaskConfig 'a': `min_object_size` must be an integer >= 0, got -5",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, lsds_to_affs_weight_ratio=-1.0),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, lsds_to_affs_weight_ratio=-1.0),
         "AffinitiesTaskConfig 'a': `lsds_to_affs_weight_ratio` must be .* >= 0, got -1.0",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, affs_weight_clipmax=1.5),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, affs_weight_clipmax=1.5),
         "AffinitiesTaskConfig 'a': .*`affs_weight_clipmax` must satisfy .*, got 0.05, 1.5",
     ),
     (
-        AffinitiesTaskConfig("a", NEIGHBORHOOD, lsd_weight_clipmin=0.0),
+        lambda: AffinitiesTaskConfig("a", NEIGHBORHOOD, lsd_weight_clipmin=0.0),
         "AffinitiesTaskConfig 'a': `lsd_weight_clipmin` must be a finite number > 0, got 0.0",
     ),
     (
-        PretrainedTaskConfig("p", DistanceTaskConfig("sub", [], 1.0, 1.0), Path("w.pt")),
+        lambda: PretrainedTaskConfig("p", DistanceTaskConfig("sub", [], 1.0, 1.0), Path("w.pt")),
         r"DistanceTaskConfig 'sub': `channels` .*, got \[\]",
-    ),
-    (
-        PretrainedTaskConfig("p", DistanceTaskConfig("sub", ["a"], 1.0, 1.0), Path("missing.pt")),
-        "PretrainedTaskConfig 'p': weights file 'missing.pt' does not exist",
     ),
 ]
 
-# wrong types are refused when the config is made (values when it is validated)
+# wrong types are refused when the config is made, as are values (BAD)
 WRONG_TYPES = [
     (
         lambda: OneHotTaskConfig("o", "bg"),
@@ -179,11 +176,28 @@ def test_wrong_types_are_refused_when_made(make, message):
         make()
 
 
-@pytest.mark.parametrize(("config", "message"), BAD, ids=lambda v: getattr(v, "name", "msg"))
-def test_invalid_configs_fail_verify_and_task_construction(config, message):
+@pytest.mark.parametrize(("make", "message"), BAD)
+def test_out_of_range_values_are_refused_when_made(make, message):
+    with pytest.raises(ConfigError, match=message):
+        make()
+
+
+def test_a_value_changed_after_it_was_made_fails_verify_and_task_construction():
+    config = DistanceTaskConfig("d", ["a"], 1.0, 1.0)
+    config.scale_factor = 0.0  # configs are mutable; validate() checks the values again
+    ok, reason = config.verify()
+    assert not ok and "`scale_factor` must be a finite number > 0, got 0.0" in reason
+    with pytest.raises(ConfigError, match="'d': `scale_factor` must be .*, got 0.0"):
+        config.task_type(config)
+
+
+def test_a_missing_weights_file_fails_verify_and_task_construction():
+    # the file is checked by validate() only: a config may name weights made later
+    sub = DistanceTaskConfig("sub", ["a"], 1.0, 1.0)
+    config = PretrainedTaskConfig("p", sub, Path("missing.pt"))
     ok, reason = config.verify()
     assert not ok
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(ConfigError, match="'p': weights file 'missing.pt' does not exist"):
         config.task_type(config)
 
 

@@ -88,10 +88,16 @@ def test_batches_before_build_are_an_error():
         ),
     ],
 )
-def test_invalid_configs(args, message):
-    config = DummyTrainerConfig(*args)
-    assert not config.verify()[0]
+def test_invalid_configs_are_refused_when_made(args, message):
     with pytest.raises(ConfigError, match=message):
+        DummyTrainerConfig(*args)
+
+
+def test_a_config_changed_after_it_was_made_is_refused_when_built():
+    config = DummyTrainerConfig("dummy", 2, 1e-3, False)
+    config.batch_size = 0
+    assert not config.verify()[0]
+    with pytest.raises(ConfigError, match="'dummy': `batch_size` must be an integer >= 1, got 0"):
         build(config)
 
 

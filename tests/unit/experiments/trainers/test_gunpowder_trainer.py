@@ -3,6 +3,7 @@ input, 16x16 output: the network adds 2 voxels of context per side)."""
 
 from types import SimpleNamespace
 
+import attr
 import numpy as np
 import pytest
 import zarr
@@ -199,8 +200,9 @@ def test_points_too_close_to_the_border_fall_back_to_random_locations(model, tas
 
 @pytest.mark.parametrize("fetchers", [0, 1])
 def test_a_sample_larger_than_the_data_is_a_clear_error(model, task, fetchers):
-    # the 16x16 output fits into 20x20 data, but not once rotated by 45 degrees
-    data = dataset(size=20)
+    # the 16x16 output does not fit into 14x14 data, rotated or not (a rotation
+    # alone that grows it beyond the data is padded: test_gp_padding.py)
+    data = dataset(size=14)
     rotate = ElasticAugmentConfig([10, 10], [0.0, 0.0], (0.785, 0.786))
     trainer = make_trainer(
         [data], model, task, augments=[rotate], min_masked=0, num_data_fetchers=fetchers
@@ -392,11 +394,17 @@ def test_batches_need_a_running_pipeline(model, task):
         ({"warmup_iterations": -5}, "'gp': `warmup_iterations` must be an integer >= 0, got -5"),
     ],
 )
-def test_invalid_configs(kwargs, message):
-    config = trainer_config(**kwargs)
-    ok, reason = config.verify()
-    assert not ok
+def test_out_of_range_values_are_refused_when_made(kwargs, message):
     with pytest.raises(ConfigError, match=message):
+        trainer_config(**kwargs)
+
+
+def test_a_value_changed_after_it_was_made_fails_verify_and_build():
+    config = trainer_config()
+    config.batch_size = 0  # configs are mutable; validate() checks the values again
+    ok, reason = config.verify()
+    assert not ok and "`batch_size` must be an integer >= 1, got 0" in reason
+    with pytest.raises(ConfigError, match="'gp': `batch_size` must be an integer >= 1, got 0"):
         build(config)
 
 
@@ -415,23 +423,29 @@ def test_wrong_types_are_refused_when_made(kwargs, message):
 
 
 @pytest.mark.parametrize(
-    "augment, message",
+    "augment, field, value, message",
     [
         (
-            GammaAugmentConfig((2.0, 0.5)),
+            GammaAugmentConfig((0.5, 2.0)), "gamma_range", (2.0, 0.5),
             r"GunpowderTrainerConfig 'gp': `augments\[1\]`: GammaAugmentConfig: `gamma_range` "
             r"must be a pair \(min, max\) .*, got \(2.0, 0.5\)",
         ),
         (
-            ElasticAugmentConfig([4, 4], [1.0, 1.0], (0, 1), subsample=0),
+            ElasticAugmentConfig([4, 4], [1.0, 1.0], (0, 1)), "subsample", 0,
             r"'gp': `augments\[1\]`: ElasticAugmentConfig: `subsample` must be an integer >= 1, "
             "got 0",
         ),
     ],
 )
-def test_building_the_trainer_checks_each_augment(augment, message):
-    # an augment config is checked when the trainer is built, not when created
+def test_the_trainer_checks_each_augment(augment, field, value, message):
+    # an augment is checked when made, and again (named by its place) with its trainer:
+    # when the trainer config is made, verified and built
+    with pytest.raises(ConfigError, match=message.split("`: ", 1)[1]):
+        attr.evolve(augment, **{field: value})
     config = trainer_config(augments=[SimpleAugmentConfig(), augment])
+    setattr(augment, field, value)  # configs are mutable
+    with pytest.raises(ConfigError, match=message):
+        trainer_config(augments=[SimpleAugmentConfig(), augment])
     ok, reason = config.verify()
     assert not ok and "`augments[1]`" in reason
     with pytest.raises(ConfigError, match=message):

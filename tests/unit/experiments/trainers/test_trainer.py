@@ -141,3 +141,28 @@ def test_trainer_configs_import_neither_torch_nor_gunpowder():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_losses_read_one_step_late_give_the_same_records(monkeypatch):
+    torch.manual_seed(0)
+    np.random.seed(0)
+    trainer, model, optimizer = make()
+    on_time = [(s.iteration, s.loss) for s in trainer.iterate(6, model, optimizer, "cpu")]
+    monkeypatch.setattr(trainer_module, "_report_lag", lambda device: 1)
+    late = list(trainer.iterate(6, model, optimizer, "cpu"))
+    assert [s.iteration for s in late] == list(range(6, 12))
+    assert [iteration for iteration, _ in on_time] == list(range(6))
+    assert all(np.isfinite(s.loss) and s.time >= 0 for s in late)
+    assert trainer.iteration == 12 and trainer.unreported() == []
+
+
+def test_a_loop_left_early_keeps_the_unread_record(monkeypatch):
+    monkeypatch.setattr(trainer_module, "_report_lag", lambda device: 1)
+    trainer, model, optimizer = make()
+    stream = trainer.iterate(5, model, optimizer, "cpu")
+    first = next(stream)
+    stream.close()
+    assert first.iteration == 0
+    assert trainer.iteration == 2  # step 1 ran before record 0 was handed out
+    assert [s.iteration for s in trainer.unreported()] == [1]
+    assert trainer.unreported() == []

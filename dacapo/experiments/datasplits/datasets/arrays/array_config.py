@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import attr
 
-from dacapo._checks import check_field_types
 from dacapo._registry import RegisteredConfig
+from dacapo.experiments._checked_config import CheckedConfig
 
 
 @attr.s
 class ArrayConfig(
-    RegisteredConfig, registry_root=True, runtime="array_type", abstract=True
+    CheckedConfig, RegisteredConfig, registry_root=True, runtime="array_type", abstract=True
 ):
     """Describes an array; ``array_type(config)`` opens it.
 
@@ -23,6 +23,3 @@ class ArrayConfig(
     name: str = attr.ib(
         metadata={"help_text": "A unique name for this array, used to store its config."}
     )
-
-    def __attrs_post_init__(self) -> None:
-        check_field_types(self)  # every subclass's fields, when a config is made

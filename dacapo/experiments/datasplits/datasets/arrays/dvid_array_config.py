@@ -29,13 +29,17 @@ class DVIDArrayConfig(ArrayConfig):
         },
     )
 
-    def validate(self) -> None:
-        where = f"DVIDArrayConfig {self.name!r}"
+    def check_values(self) -> None:
         if len(self.source) != 3 or not all(isinstance(s, str) and s for s in self.source):
             raise ConfigError(
-                f"{where}: source {self.source!r} should be three non-empty strings "
-                "(server, uuid, instance)"
+                f"DVIDArrayConfig {self.name!r}: source {self.source!r} should be three "
+                "non-empty strings (server, uuid, instance)"
             )
+
+    def validate(self) -> None:
+        """The fields, and that the optional package ``neuclease`` is installed."""
+        super().validate()
+        where = f"DVIDArrayConfig {self.name!r}"
         if not _neuclease_installed():
             raise ConfigError(
                 f"{where}: reading from DVID needs the optional package 'neuclease', "

@@ -53,7 +53,14 @@ class TiffArrayConfig(ArrayConfig):
         metadata={"help_text": "Unit of each spatial axis, e.g. ['nm', 'nm', 'nm'] (optional)."},
     )
 
+    def check_values(self) -> None:
+        """Offset, voxel size and units agree with the spatial axes of ``axis_names``,
+        voxel sizes are positive and the offset is on the voxel grid."""
+        # the data's shape is not read here: give one of the configured axis count
+        validate_tiff_geometry(self, [0] * len(self.axis_names), f"TiffArrayConfig {self.name!r}")
+
     def validate(self) -> None:
+        """The fields, and the geometry against the TIFF data's shape."""
         where = f"TiffArrayConfig {self.name!r}"
         if not (self.file_name.is_file() or self.file_name.is_dir()):
             raise ArrayNotFoundError(

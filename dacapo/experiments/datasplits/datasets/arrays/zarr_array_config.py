@@ -9,7 +9,7 @@ import attr
 from funlib.geometry import Coordinate
 
 from dacapo._build import runtime_type
-from dacapo._checks import as_list, to_coordinate, to_path
+from dacapo._checks import as_list, fail, to_coordinate, to_path
 from dacapo.errors import ArrayNotFoundError, ConfigError
 
 from ._zarr_containers import container_exists, dataset_exists, is_n5, list_datasets, open_store
@@ -72,7 +72,19 @@ class ZarrArrayConfig(ArrayConfig):
         """The configured axis names (``None``: read them from the metadata)."""
         return self._axes
 
+    def check_values(self) -> None:
+        """``snap_to_grid`` (when given) is positive along every axis."""
+        grid = self.snap_to_grid
+        if grid is not None and not all(v > 0 for v in grid):
+            fail(
+                f"ZarrArrayConfig {self.name!r}", "snap_to_grid", grid,
+                "positive integers (world units), one per spatial axis",
+                "e.g. snap_to_grid=(8, 8, 8), or None to keep the stored offset",
+            )
+
     def validate(self) -> None:
+        """The fields, and that the container and the dataset exist."""
+        super().validate()
         where = f"ZarrArrayConfig {self.name!r}"
         if not container_exists(self.file_name):
             raise ArrayNotFoundError(

@@ -115,7 +115,8 @@ def test_bad_ome_ngff_metadata_is_refused(tmp_path, group_attrs, match):
 
 def test_snap_to_grid_must_be_positive(tmp_path):
     write(tmp_path / "c.zarr", {"resolution": [4, 4]})
-    with pytest.raises(ConfigError, match=r"snap_to_grid \(0, 8\) must be positive integers"):
+    # refused when the config is made
+    with pytest.raises(ConfigError, match=r"`snap_to_grid` must be positive integers .*got \(0, 8\)"):
         open_array(tmp_path / "c.zarr", snap_to_grid=(0, 8))
 
 
@@ -218,7 +219,10 @@ def test_created_arrays_need_a_voxel_grid(tmp_path):
 def test_tiff_geometry_is_checked_when_opened(tmp_path, voxel_size, offset, match):
     tifffile = pytest.importorskip("tifffile")
     tifffile.imwrite(tmp_path / "a.tif", np.zeros((4, 6), np.uint8))
-    config = TiffArrayConfig("t", tmp_path / "a.tif", offset, voxel_size, ["y", "x"])
+    with pytest.raises(ConfigError, match=r"^TiffArrayConfig 't': " + match):
+        TiffArrayConfig("t", tmp_path / "a.tif", offset, voxel_size, ["y", "x"])  # when made
+    config = TiffArrayConfig("t", tmp_path / "a.tif", (0, 0), (4, 4), ["y", "x"])
+    config.offset, config.voxel_size = Coordinate(offset), Coordinate(voxel_size)  # changed
     with pytest.raises(ConfigError, match=r"^TiffArrayConfig 't': " + match):
         config.array_type(config)  # the config's validation finds it
     with pytest.raises(ConfigError, match=r"^TiffArray 't': " + match):

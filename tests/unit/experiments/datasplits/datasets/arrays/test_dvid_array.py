@@ -65,7 +65,12 @@ def test_opening_without_neuclease_says_what_is_needed(no_neuclease):
 
 
 def test_bad_source():
-    ok, reason = DVIDArrayConfig(name="em", source=("server", "", "x")).verify()
+    with pytest.raises(ConfigError, match=r"DVIDArrayConfig 'em': source \('server', '', 'x'\) "
+                                          "should be three non-empty strings"):
+        DVIDArrayConfig(name="em", source=("server", "", "x"))
+    config = DVIDArrayConfig(name="em", source=("server", "uuid", "x"))
+    config.source = ("server", "", "x")  # changed after it was made: verify() checks again
+    ok, reason = config.verify()
     assert not ok and "three non-empty strings" in reason
 
 

@@ -51,23 +51,32 @@ def test_channel_axis_last_in_file_reads_channel_first(tmp_path):
     np.testing.assert_array_equal(array[Roi((1, 2), (1, 1))][:, 0, 0], data[1, 2])
 
 
-@pytest.mark.parametrize(
-    "kwargs, match",
-    [
-        ({"axis_names": ["y", "x"]}, "name 2 axes but .* shape \\(3, 4, 5\\)"),
-        ({"voxel_size": (1, 1)}, "voxel_size \\(1, 1\\) has 2 entries"),
-        ({"offset": (0, 0, 0, 0)}, "offset \\(0, 0, 0, 0\\) has 4 entries"),
-        ({"units": ["nm"]}, "units \\['nm'\\] should have one entry per spatial axis"),
-    ],
-)
-def test_bad_geometry(tmp_path, kwargs, match):
+def test_axis_names_that_do_not_fit_the_data(tmp_path):
     path = tmp_path / "stack.tif"
     tifffile.imwrite(path, STACK, photometric="minisblack")
-    config = tiff_config(path, **kwargs)
-    with pytest.raises(ConfigError, match=match):
+    config = tiff_config(path, axis_names=["y", "x"], offset=(0, 0), voxel_size=(1, 1))
+    with pytest.raises(ConfigError, match="name 2 axes but .* shape \\(3, 4, 5\\)"):
         config.array_type(config)
     ok, reason = config.verify()
     assert not ok and "TiffArrayConfig 'stack'" in reason
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"axis_names": ["y", "x"]}, "offset \\(10, 20, 30\\) has 3 entries but axis_names "
+                                     "\\['y', 'x'\\] have 2 spatial axes"),
+        ({"voxel_size": (1, 1)}, "voxel_size \\(1, 1\\) has 2 entries"),
+        ({"offset": (0, 0, 0, 0)}, "offset \\(0, 0, 0, 0\\) has 4 entries"),
+        ({"units": ["nm"]}, "units \\['nm'\\] should have one entry per spatial axis"),
+        ({"voxel_size": (2, 0, 6)}, "voxel size \\(2, 0, 6\\) must be positive integers"),
+        ({"offset": (10, 21, 30)}, "offset \\(10, 21, 30\\) is not on the voxel grid"),
+    ],
+)
+def test_bad_geometry_is_refused_when_made(tmp_path, kwargs, match):
+    # no file is read: the geometry fields must agree among themselves
+    with pytest.raises(ConfigError, match="^TiffArrayConfig 'stack': " + match):
+        tiff_config(tmp_path / "later.tif", **kwargs)
 
 
 def test_missing_and_unreadable_file(tmp_path):
@@ -145,7 +154,7 @@ def test_folder_errors(tmp_path):
         tiff_config(empty).validate()
     folder = write_slices(tmp_path / "slices", STACK, ["a0.tif", "a1.tif", "a2.tif"])
     with pytest.raises(ConfigError, match="name 2 axes but .* shape \\(3, 4, 5\\)"):
-        tiff_config(folder, axis_names=["y", "x"]).validate()
+        tiff_config(folder, axis_names=["y", "x"], offset=(0, 0), voxel_size=(1, 1)).validate()
     tifffile.imwrite(folder / "a1.tif", STACK[1, :2], photometric="minisblack")
     config = tiff_config(folder)
     array = config.array_type(config)

@@ -1,0 +1,161 @@
+"""Batches on the training device: in step on the CPU, prefetched on a GPU.
+
+On a GPU the next batches are made by a background thread while the current
+step runs: each is copied into reused page-locked (pinned) buffers and on to
+the device on a copy stream of its own, so neither batch making nor the
+host-to-device copy holds up the GPU. The training step waits for the copy
+with a stream event, not a host synchronisation.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+
+import numpy as np
+import torch
+
+#: batches made ahead of the step on a GPU (each holds device memory)
+PREFETCH_DEPTH = 2
+
+Batch = Dict[str, np.ndarray]
+Tensors = Dict[str, torch.Tensor]
+
+
+def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
+    """``array`` as a CPU tensor: floats (and booleans) as float32, integers as int64."""
+    array = np.asarray(array)
+    if floating or array.dtype.kind in "fcb":
+        array = array.astype(np.float32, copy=False)
+    else:
+        array = array.astype(np.int64, copy=False)
+    return torch.as_tensor(array)
+
+
+def batch_tensors(batch: Batch) -> Tensors:
+    """The arrays a training step needs, as CPU tensors (``weight`` only when given)."""
+    tensors = {"raw": as_tensor(batch["raw"], floating=True), "target": as_tensor(batch["target"])}
+    if batch.get("weight") is not None:
+        tensors["weight"] = as_tensor(batch["weight"])
+    return tensors
+
+
+def feed(
+    make_batch: Callable[[int], Batch], first: int, count: int, device: torch.device,
+    prefetch: Optional[bool] = None,
+) -> Iterator[Tuple[Batch, Tensors]]:
+    """Batches ``first`` .. ``first + count - 1`` with their tensors on ``device``.
+
+    ``make_batch(i)`` makes batch ``i``. With ``prefetch`` (the default on
+    CUDA) up to ``PREFETCH_DEPTH`` batches are made ahead in a thread;
+    otherwise each is made when asked for.
+
+    The first batch is always made in the calling thread: data workers start
+    on the first request, and Linux ties their parent-death signal to the
+    thread that started them, so workers started by the short-lived prefetch
+    thread would be killed when it ends.
+    """
+    if prefetch is None:
+        prefetch = device.type == "cuda"
+    if count <= 0:
+        return
+    batch = make_batch(first)
+    if not prefetch:
+        yield batch, batch_tensors(batch)
+        for index in range(first + 1, first + count):
+            batch = make_batch(index)
+            yield batch, batch_tensors(batch)
+        return
+    with _Prefetcher(make_batch, first + 1, count - 1, device) as prefetcher:
+        yield prefetcher.to_device(batch)
+        for _ in range(count - 1):
+            yield prefetcher.next()
+
+
+class _Prefetcher:
+    """A thread making batches ahead and copying them to a CUDA device."""
+
+    def __init__(self, make_batch: Callable[[int], Batch], first: int, count: int,
+                 device: torch.device):
+        self._make_batch = make_batch
+        self._indices = range(first, first + count)
+        self._device = device
+        self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=PREFETCH_DEPTH)
+        self._stop = threading.Event()
+        self._stream = torch.cuda.Stream(device=device) if device.type == "cuda" else None
+        self._pinned: Dict[str, torch.Tensor] = {}
+        self._thread = threading.Thread(target=self._run, name="dacapo-batches", daemon=True)
+
+    def __enter__(self) -> "_Prefetcher":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        while self._thread.is_alive():  # unblock a thread waiting on a full queue
+            try:
+                self._queue.get(timeout=0.05)
+            except queue.Empty:
+                pass
+
+    def next(self) -> Tuple[Batch, Tensors]:
+        """The next batch; its device tensors are ready for the current stream."""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            raise item
+        batch, tensors, ready = item
+        if ready is None:  # not on CUDA
+            return batch, tensors
+        current = torch.cuda.current_stream(self._device)
+        current.wait_event(ready)
+        for tensor in tensors.values():
+            tensor.record_stream(current)  # memory made on the copy stream, used here
+        return batch, tensors
+
+    def _run(self) -> None:
+        try:
+            for index in self._indices:
+                if self._stop.is_set():
+                    return
+                batch = self._make_batch(index)
+                self._put(self._copied(batch))
+        except BaseException as error:  # handed to the training thread
+            self._put(error)
+
+    def _put(self, item: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def to_device(self, batch: Batch) -> Tuple[Batch, Tensors]:
+        """``batch`` with its tensors on the device, copied in the calling thread."""
+        tensors = {name: t.to(self._device) for name, t in batch_tensors(batch).items()}
+        return batch, tensors
+
+    def _copied(self, batch: Batch) -> Tuple[Batch, Tensors, Any]:
+        """The batch's tensors on the device, through a pinned buffer per array
+        (reused: the copy is waited for, in this thread only), with the event
+        that marks the copy done (None off CUDA)."""
+        if self._stream is None:
+            return batch, batch_tensors(batch), None
+        tensors = {}
+        with torch.cuda.stream(self._stream):
+            for name, tensor in batch_tensors(batch).items():
+                pinned = self._pinned_buffer(name, tensor)
+                pinned.copy_(tensor)
+                tensors[name] = pinned.to(self._device, non_blocking=True)
+            ready = torch.cuda.Event()
+            ready.record(self._stream)
+        ready.synchronize()
+        return batch, tensors, ready
+
+    def _pinned_buffer(self, name: str, like: torch.Tensor) -> torch.Tensor:
+        buffer: Optional[torch.Tensor] = self._pinned.get(name)
+        if buffer is None or buffer.shape != like.shape or buffer.dtype != like.dtype:
+            buffer = torch.empty(like.shape, dtype=like.dtype, pin_memory=True)
+            self._pinned[name] = buffer
+        return buffer

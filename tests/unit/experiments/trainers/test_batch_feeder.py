@@ -1,0 +1,121 @@
+"""``feed``: batches in order with their tensors, made ahead on a GPU."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from dacapo.experiments.trainers._batch_feeder import batch_tensors, feed
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+def make_batch(index):
+    rng = np.random.default_rng(index)
+    return {
+        "raw": rng.integers(0, 255, (2, 8, 8), dtype=np.uint8),
+        "target": rng.integers(0, 3, (2, 4, 4), dtype=np.uint16),
+        "weight": rng.random((2, 4, 4)) > 0.5,
+        "gt": np.full((2, 4, 4), index),
+    }
+
+
+def test_tensors_are_float32_inputs_int64_labels_and_float32_weights():
+    tensors = batch_tensors(make_batch(0))
+    assert tensors["raw"].dtype == torch.float32
+    assert tensors["target"].dtype == torch.int64
+    assert tensors["weight"].dtype == torch.float32
+    assert set(tensors) == {"raw", "target", "weight"}
+    assert "weight" not in batch_tensors({**make_batch(0), "weight": None})
+
+
+def test_cpu_batches_come_in_iteration_order_when_asked_for():
+    asked = []
+
+    def record(index):
+        asked.append(index)
+        return make_batch(index)
+
+    stream = feed(record, 5, 3, torch.device("cpu"))
+    assert asked == []  # nothing made ahead on the CPU
+    batches = [batch for batch, _ in stream]
+    assert asked == [5, 6, 7]
+    assert [int(b["gt"][0, 0, 0]) for b in batches] == [5, 6, 7]
+
+
+@needs_cuda
+def test_gpu_batches_are_the_cpu_batches_on_the_device_in_order():
+    device = torch.device("cuda")
+    for (batch, tensors), index in zip(feed(make_batch, 3, 6, device), range(3, 9)):
+        assert int(batch["gt"][0, 0, 0]) == index
+        expected = batch_tensors(make_batch(index))
+        for name, tensor in tensors.items():
+            assert tensor.device.type == "cuda"
+            torch.testing.assert_close(tensor.cpu(), expected[name])
+
+
+@needs_cuda
+def test_gpu_batch_errors_reach_the_training_thread():
+    def failing(index):
+        if index == 2:
+            raise ValueError("batch 2 is broken")
+        return make_batch(index)
+
+    with pytest.raises(ValueError, match="batch 2 is broken"):
+        for _ in feed(failing, 0, 5, torch.device("cuda")):
+            pass
+
+
+@needs_cuda
+def test_leaving_the_gpu_loop_early_stops_making_batches():
+    asked = []
+
+    def record(index):
+        asked.append(index)
+        return make_batch(index)
+
+    stream = feed(record, 0, 100, torch.device("cuda"))
+    next(stream)
+    stream.close()
+    assert len(asked) <= 4  # the batch used, and at most the prefetch depth + 1 ahead
+
+
+def test_prefetched_batches_equal_the_batches_made_when_asked_for():
+    device = torch.device("cpu")
+    made = [(b, t) for b, t in feed(make_batch, 0, 5, device, prefetch=False)]
+    ahead = [(b, t) for b, t in feed(make_batch, 0, 5, device, prefetch=True)]
+    for (batch, tensors), (batch_ahead, tensors_ahead) in zip(made, ahead, strict=True):
+        np.testing.assert_array_equal(batch["gt"], batch_ahead["gt"])
+        for name in tensors:
+            torch.testing.assert_close(tensors[name], tensors_ahead[name])
+
+
+def test_data_workers_outlive_the_prefetch_threads(tmp_path):
+    """Workers start on the first request; started from a prefetch thread (which
+    ends with each ``iterate``), Linux's parent-death signal killed them with it
+    and the next loop waited forever. Runs two loops, as warm-up and training do."""
+    from dacapo.experiments import Run
+    from dacapo.experiments.datasplits import SimpleDataSplitConfig
+    from dacapo.experiments.trainers import GunpowderTrainerConfig
+    from tests._validation_runs import distance_run_config, synthetic_container
+
+    container = synthetic_container(tmp_path)
+    run = Run(distance_run_config(container))
+    config = GunpowderTrainerConfig("two_loops", 1, 1e-4, num_data_fetchers=1)
+    trainer = config.trainer_type(config)
+    split = SimpleDataSplitConfig("two_loops", container)
+    trainer.build_batch_provider(split.datasplit_type(split).train, run.model, run.task)
+    rounds = []
+
+    def two_loops():
+        for start in (0, 3):
+            for _ in feed(trainer.next_batch_at, start, 3, torch.device("cpu"), prefetch=True):
+                pass
+            rounds.append(start)
+
+    with trainer:
+        thread = threading.Thread(target=two_loops, daemon=True)
+        thread.start()
+        thread.join(120)
+    assert rounds == [0, 3], "the second loop got no batches: its data workers were killed"
