@@ -66,8 +66,8 @@ def _reads_fresh(array: "Array") -> bool:
     """Whether ``array[roi]`` always builds a new array that nothing else
     refers to, so a source may hand it on without copying it.
 
-    Only exact classes known to do so count: zarr-backed ``ZarrArray`` read by
-    ``Array._read`` (zarr decodes into a new buffer), and arrays computing
+    Only exact classes known to do so count: zarr-backed ``ZarrArray`` (zarr
+    decodes each read into a new buffer), and arrays computing
     their values on read (``IntensitiesArray``, ``BinarizeArray``). Any other
     array, subclasses included, is copied.
     """
@@ -82,5 +82,5 @@ def _reads_fresh(array: "Array") -> bool:
     if getattr(cls, "__getitem__", None) is not Array.__getitem__:
         return False
     if cls is ZarrArray:
-        return cls._read is Array._read and isinstance(array.data, zarr.Array)
+        return isinstance(array.data, zarr.Array)
     return cls in (IntensitiesArray, BinarizeArray)

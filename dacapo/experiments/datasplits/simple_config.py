@@ -41,6 +41,7 @@ class SimpleDataSplit(DataSplit):
                     config.gt_name,
                     config.mask_name,
                 )
+                opened[group].trust_gt = config.trust_gt
             return opened[group]
 
         self.train = [dataset(name, group) for name, group in train]
@@ -86,6 +87,15 @@ class SimpleDataSplitConfig(DataSplitConfig):
     mask_name: str = attr.ib(
         default="mask",
         metadata={"help_text": "Name of the optional mask arrays (> 0 = annotated)."},
+    )
+    trust_gt: bool = attr.ib(
+        default=False,
+        kw_only=True,
+        metadata={
+            "help_text": "Use every dataset's ground truth values as they are stored (see "
+            "RawGTDatasetConfig.trust_gt): tasks that read labels otherwise refuse float "
+            "ground truth and negative ids."
+        },
     )
 
     def discover(self) -> Tuple[Found, Found]:
@@ -160,6 +170,7 @@ class SimpleDataSplitConfig(DataSplitConfig):
                     self.gt_name,
                     self.mask_name,
                     array_prefix="_".join([self.name] + group.split("/")) if group else self.name,
+                    trust_gt=self.trust_gt,
                 )
                 for name, group in found
             ]

@@ -61,12 +61,14 @@ def simple_dataset_config(
     mask_name: str = "mask",
     weight: int = 1,
     array_prefix: Optional[str] = None,
+    trust_gt: bool = False,
 ) -> RawGTDatasetConfig:
     """The ``RawGTDatasetConfig`` of the arrays below ``path`` (see ``SimpleDataset``).
 
     Args:
         array_prefix: Start of the names of the array configs (default ``name``);
             make it unique when the configs are stored.
+        trust_gt: The dataset config's ``trust_gt``.
     """
     container, group = split_container(as_path(path))
     prefix = array_prefix or name
@@ -91,6 +93,7 @@ def simple_dataset_config(
         gt_config=gt,
         mask_config=_binary_mask(name, mask) if _exists(mask) else None,
         sample_points=_sample_points(name, container, group),
+        trust_gt=trust_gt,
     )
 
 

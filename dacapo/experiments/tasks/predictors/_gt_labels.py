@@ -22,7 +22,7 @@ __all__ = ["LABEL_KINDS", "OPT_IN", "require_label_dtype", "require_no_negative_
 LABEL_KINDS = "biu"
 
 #: how a dataset opts out of these checks, for messages
-OPT_IN = "trust_gt=True on the dataset's RawGTDatasetConfig"
+OPT_IN = "trust_gt=True on the dataset's RawGTDatasetConfig (or SimpleDataSplitConfig)"
 
 
 def require_label_dtype(dtype: Any, labels: str, where: str) -> None:

@@ -164,3 +164,18 @@ def test_synthetic_container(tmp_path):
         assert raw.dtype == np.float32 and 0.0 <= raw.min() and raw.max() <= 1.0
         assert dataset.gt[dataset.gt.roi].max() > 0
         assert dataset.mask is not None
+
+
+def test_trust_gt_reaches_every_dataset_and_the_equivalent_configs(write_crop):
+    write_crop("train/crop0")
+    write_crop("train/crop1")
+    container = write_crop("test/crop0")
+    default = SimpleDataSplitConfig("split", container)
+    split = default.datasplit_type(default)
+    assert not any(d.trust_gt for d in split.train + split.validate)
+    trusting = SimpleDataSplitConfig("split", container, trust_gt=True)
+    split = trusting.datasplit_type(trusting)
+    assert all(d.trust_gt for d in split.train + split.validate)
+    explicit = trusting.to_train_validate_config()
+    assert all(c.trust_gt for c in explicit.train_configs + explicit.validate_configs)
+    assert converter.structure(converter.unstructure(trusting), DataSplitConfig) == trusting

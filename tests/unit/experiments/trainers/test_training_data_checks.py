@@ -106,7 +106,7 @@ def test_non_integer_gt_is_refused_naming_dataset_task_and_opt_in(kind, dtype):
         rf"^GunpowderTrainer 'gp': dataset 'd' \(ground truth 'NumpyArray'\) for {name} "
         rf"\({type(task.predictor).__name__}\): the ground truth has dtype "
         rf"{np.dtype(dtype)}, but this task reads it as {READS[kind]}.*set trust_gt=True "
-        "on the dataset's RawGTDatasetConfig$"
+        r"on the dataset's RawGTDatasetConfig \(or SimpleDataSplitConfig\)$"
     )
     with pytest.raises(ConfigError, match=message):
         # refused before the model is looked at: once per dataset, from the dtype

@@ -140,6 +140,19 @@ class ZarrArray(Array):
         leading = (slice(None),) * (self._zarr.ndim - self.dims)
         return leading + tuple(slice(int(b), int(e)) for b, e in zip(begin, end))
 
+    def _read(self, roi: Roi) -> np.ndarray:
+        try:
+            return np.asarray(self._zarr[self._slices(roi)])
+        except (ValueError, RuntimeError, TypeError) as error:  # from the codecs
+            raise ConfigError(
+                f"ZarrArray {self.name!r} ({self._container}, dataset {self.dataset!r}): "
+                f"its stored chunks cannot be read as its metadata describes them "
+                f"(chunks {self._zarr.chunks}, dtype {self._zarr.dtype}, compressor "
+                f"{self._zarr.compressor}): {type(error).__name__}: {error}; the metadata "
+                "was probably changed after the data was written: restore it, or write "
+                "the array again"
+            ) from error
+
     def _write(self, roi: Roi, value: Any) -> None:
         slices = self._slices(roi)
         if np.ndim(value) > 0:  # numpy-style broadcasting, which zarr does not do
