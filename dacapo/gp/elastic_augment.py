@@ -218,10 +218,15 @@ def _voxel_index(coordinates: np.ndarray, shift, voxel_size) -> np.ndarray:
     ``coordinates``; ``shift`` is the deformation origin minus the array's begin."""
     index = np.empty(coordinates.shape, dtype=np.float32)
     for d in range(coordinates.shape[0]):
-        np.add(coordinates[d], np.float32(shift[d]), out=index[d])
-        np.divide(index[d], np.float32(voxel_size[d]), out=index[d])
-        np.subtract(index[d], np.float32(0.5), out=index[d])
+        _axis_index(coordinates[d], shift[d], voxel_size[d], out=index[d])
     return index
+
+
+def _axis_index(coordinate: np.ndarray, shift, voxel, out: np.ndarray) -> np.ndarray:
+    """``(coordinate + shift) / voxel - 1/2`` in float32, into ``out``."""
+    np.add(coordinate, np.float32(shift), out=out)
+    np.divide(out, np.float32(voxel), out=out)
+    return np.subtract(out, np.float32(0.5), out=out)
 
 
 def _nearest_index(coordinates: np.ndarray, shift, voxel_size, spatial) -> np.ndarray:
@@ -230,10 +235,8 @@ def _nearest_index(coordinates: np.ndarray, shift, voxel_size, spatial) -> np.nd
     flat = np.zeros(coordinates.shape[1:], dtype=np.intp)
     scratch = np.empty(coordinates.shape[1:], dtype=np.float32)
     for d in range(coordinates.shape[0]):
-        np.add(coordinates[d], np.float32(shift[d]), out=scratch)
-        np.divide(scratch, np.float32(voxel_size[d]), out=scratch)
-        np.subtract(scratch, np.float32(0.5), out=scratch)
-        np.add(scratch, np.float32(0.5), out=scratch)
+        _axis_index(coordinates[d], shift[d], voxel_size[d], out=scratch)
+        np.add(scratch, np.float32(0.5), out=scratch)  # as rounded by _voxel_index
         np.floor(scratch, out=scratch)
         along = np.clip(scratch.astype(np.intp), 0, spatial[d] - 1)
         flat *= spatial[d]
