@@ -51,6 +51,8 @@ class Model(torch.nn.Module):
         self.input_shape = architecture.input_shape
         self.eval_input_shape = self.input_shape + architecture.eval_shape_increase
         self._init_weights()
+        #: (channels, spatial shape) of the output per input shape, from dry runs
+        self._output_shapes: Dict[Tuple[int, ...], Tuple[int, Tuple[int, ...]]] = {}
         self.num_out_channels, self.output_shape = self.compute_output_shape(self.input_shape)
         self.register_load_state_dict_pre_hook(_rename_hook)
 
@@ -96,17 +98,16 @@ class Model(torch.nn.Module):
         """
         self._check_coordinate(input_shape, "input_shape")
         key = tuple(int(n) for n in input_shape)
-        cache = self.__dict__.setdefault("_output_shapes", {})
-        if key not in cache:
+        if key not in self._output_shapes:
             modes = {module: module.training for module in self.modules()}
             self.eval()
             try:
                 shape = _meta_output_shape(self.chain, self.num_in_channels, key)
-                cache[key] = shape or self._real_output_shape(key)
+                self._output_shapes[key] = shape or self._real_output_shape(key)
             finally:
                 for module, training in modes.items():
                     module.training = training
-        channels, spatial = cache[key]
+        channels, spatial = self._output_shapes[key]
         return channels, Coordinate(spatial)
 
     def _real_output_shape(self, input_shape: Tuple[int, ...]) -> Tuple[int, Tuple[int, ...]]:

@@ -110,8 +110,9 @@ class GunpowderTrainerConfig(TrainerConfig):
         metadata={
             "help_text": "Seed of the batch pipeline (sample locations and augmentations): "
             "batch i of a run is drawn with a seed made of this and i, so training with "
-            "num_data_fetchers=0 draws the same batches each time, resumed or not "
-            "(None: seeded from the clock)."
+            "num_data_fetchers=0 draws the same batches each time, resumed or not; with "
+            "data fetchers each batch a worker starts gets its own seed from this, so the "
+            "same batches are drawn, in an order that may vary (None: seeded from the clock)."
         },
     )
 
