@@ -41,16 +41,20 @@ class BioImageIONetwork(torch.nn.Module):
     ):
         super().__init__()
         from dacapo._build import build
-        from dacapo.experiments.architectures.architecture_config import ArchitectureConfig
-        from dacapo.experiments.tasks.task_config import TaskConfig
+        from dacapo._registry import registry_for
         from dacapo.store.converter import converter
 
+        # the config bases by name, as the config store finds them: this module
+        # is imported by the architecture config's export, not the other way
+        def structure(config: Dict[str, Any], base_name: str) -> Any:
+            return converter.structure(config, registry_for(base_name).base)
+
         kwargs: Dict[str, Any] = {"architecture_config": architecture_config}
-        model = build(converter.structure(architecture_config, ArchitectureConfig))
+        model = build(structure(architecture_config, "ArchitectureConfig"))
         channels = [f"c{i}" for i in range(model.num_out_channels)]
         if task_config is not None:
             kwargs["task_config"] = task_config
-            task = build(converter.structure(task_config, TaskConfig))
+            task = build(structure(task_config, "TaskConfig"))
             model, channels = task.create_model(model), list(task.channels)
         self._hold(model, channels, kwargs)
 
