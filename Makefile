@@ -37,17 +37,16 @@ test: $(STAMP) slurm
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q
 
-# Benchmarks against the upstream release (its own venv: bench/peer-setup.sh);
-# writes bench/RESULTS.md. Not part of make test.
+# Benchmarks against the upstream release (its own venv: bench/peer-setup.sh,
+# run while the data is written); writes bench/RESULTS.md. Not part of make test.
 bench: $(STAMP)
-	bash bench/peer-setup.sh
-	$(PY) bench/run.py
+	$(PY) bench/run.py --peer-setup
 
-# P3 at 512³, once per side (upstream is OOM-killed at ~20 GB, ours takes
-# minutes): stored in bench/results-large.json, which make bench reports.
+# P3 at 512³ and full training on the CPU, once per side (upstream is
+# OOM-killed at ~20 GB; a CPU iteration takes a minute): stored in
+# bench/results-large.json, which make bench reports.
 bench-large: $(STAMP)
-	bash bench/peer-setup.sh
-	$(PY) bench/run.py --large
+	$(PY) bench/run.py --large --peer-setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache

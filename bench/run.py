@@ -2,9 +2,9 @@
 the same data, alternating A B A B, and ``bench/RESULTS.md`` from the medians.
 
     .venv/bin/python bench/run.py [--reps 3] [--rows P3 P4] [--output bench/RESULTS.md]
-    .venv/bin/python bench/run.py --large      # make bench-large: P3 at 512³, once a side
+    .venv/bin/python bench/run.py --large   # make bench-large: P3 512³, CPU training
 
-Needs ``bench/.peer-venv`` (``bash bench/peer-setup.sh``). Each row runs a
+Needs ``bench/.peer-venv`` (``bash bench/peer-setup.sh``, or ``--peer-setup``). Each row runs a
 script of ``bench/rows/`` under each side's interpreter, in a scratch folder
 with its own ``dacapo.yaml``; a side that crashes is recorded with its last
 error line instead of a number. RESULTS.md also gets the rows measured
@@ -15,6 +15,7 @@ elsewhere (``bench/stored_results.py``): the large rows of
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -22,10 +23,11 @@ import signal
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import attr
 
@@ -40,7 +42,14 @@ GPU_RESULTS = HERE / "results-gpu.json"
 SIDES = {
     "ours": [str(ROOT / ".venv/bin/python"), "-P"],
     "upstream": [str(HERE / ".peer-venv/bin/python"), "-P"],
+    # our interpreter with the package as it was before issue 14 (``BEFORE``)
+    "before": [str(ROOT / ".venv/bin/python"), "-P"],
 }
+#: the sides of the table's columns
+COLUMNS = ("ours", "upstream")
+#: the last commit before the speed work of issue 14: the per-core batch rate (P2,
+#: in the training process) is measured with it too, in the same run
+BEFORE = "e6b5567"
 #: the geometry both sides read: ours resolution/axes, upstream voxel_size/axis_names
 _ATTRIBUTES = {"resolution": [8, 8, 8], "voxel_size": [8, 8, 8], "offset": [0, 0, 0],
                "axes": ["z", "y", "x"], "axis_names": ["z", "y", "x"], "units": ["nm"] * 3}
@@ -70,6 +79,8 @@ class Row:
     #: arguments of the same script for the limit (run once, by our interpreter); its
     #: ``metrics[0]`` figure divides each side's
     limit: Optional[Callable[[Path, Path], List[str]]] = attr.ib(default=None)
+    #: the sides measured, alternating in this order
+    sides: Tuple[str, ...] = attr.ib(default=COLUMNS)
 
 
 def _watershed_check(result: Dict[str, Any], data: Dict[str, Any],
@@ -118,8 +129,11 @@ P1_SIZE = 188
 P5_CROPS = 200
 #: P4: runs per side (3, not 10: upstream's imports take 4 s a run with the interpreter)
 P4_REPETITIONS = 3
-#: P2: timed batches per run (3, not 6, to keep ``make bench`` short)
-P2_BATCHES = 3
+#: P2: timed batches per run (2, not 6, to keep ``make bench`` under 20 minutes)
+P2_BATCHES = 2
+#: P2: voxels a side of the two training crops: a 132³ input rotated by up to 90° needs
+#: 195 (the code before issue 14, ``BEFORE``, refuses to sample it from 192³ crops)
+P2_CROP = 200
 
 _MEMORY = [("time", "seconds", "s"), ("peak memory of the process tree", "peak_bytes", "GB")]
 
@@ -135,6 +149,7 @@ ROWS = [
                                      "--workers", "2"]),
     Row(name="P2", what="training batches, 132³ input, elastic + simple augments, in the "
         "training process", script="batches.py", metrics=[RATE],
+        sides=("ours", "upstream", "before"),
         arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "0",
                                      "--batches", str(P2_BATCHES)]),
     Row(name="P2", what="training batches, 132³ input, elastic + simple augments, 2 data "
@@ -155,21 +170,33 @@ ROWS = [
         check=_validation_check,
         arguments=lambda data, out: [str(data / "validation.zarr")]),
 ]
+#: P2, full training: iterations a run (the U-Net's forward and backward pass at 132³
+#: takes about a minute on 2 cores)
+P2_ITERATIONS = 3
 #: ``make bench-large`` (``--large``): once a side, stored in ``LARGE_RESULTS``; not in
-#: ``make bench``: upstream is OOM-killed at about 20 GB, ours takes minutes (README)
+#: ``make bench``: upstream's P3 is OOM-killed at about 20 GB, ours takes minutes, and a
+#: training iteration on the CPU about a minute (README)
 LARGE_ROWS = [
     Row(name="P3", what="mutex watershed of 512³ affinities (3 offsets, uint8), 2 workers",
         script="watershed.py", metrics=_MEMORY, repetitions=1,
         check=lambda result, data: _watershed_check(result, data, "truth_objects_512"),
         arguments=lambda data, out: [str(data / "affs.zarr"), "affs_512", str(out),
                                      "--workers", "2"]),
+    Row(name="P2", what=f"full training on the CPU, P2's run (132³ input, batch 2, elastic "
+        f"+ simple augments, 2 data workers): `train` of a new run for {P2_ITERATIONS} "
+        "iterations, start-up included", script="train_iterations.py", repetitions=1,
+        metrics=[("time per iteration", "seconds_per_iteration", "s")],
+        arguments=lambda data, out: [str(data / "crops.zarr"), "--iterations",
+                                     str(P2_ITERATIONS), "--fetchers", "2"]),
 ]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    # the peer venv is made while the data is written (both take a minute or so)
+    ready = _peer_setup() if args.peer_setup else None
     if args.large:
-        results = _measure_rows(LARGE_ROWS, ["P3"], args.reps, large=True)
+        results = _measure_rows(LARGE_ROWS, ["P2", "P3"], args.reps, large=True, ready=ready)
         stored_results.save_large(args.large_output, [_stored(r) for r in results],
                                   _now(), _machine())
         print(f"wrote {args.large_output}")
@@ -178,7 +205,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     large = stored_results.load_large(args.large_output)
     gpu = stored_results.load_gpu(args.gpu_results)
     results = _measure_rows([row for row in ROWS if row.name in args.rows], args.rows,
-                            args.reps)
+                            args.reps, ready=ready)
     _write_atomically(args.output, _report(results) + "\n" + "\n".join(
         _large_lines(large, args.large_output) + stored_results.gpu_lines(
             gpu, args.gpu_results)) + "\n")
@@ -186,13 +213,31 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0
 
 
-def _measure_rows(rows: List[Row], names: List[str], reps: int,
-                  large: bool = False) -> List[Dict[str, Any]]:
-    """Writes the data of ``rows`` to a scratch folder and measures each row."""
+def _measure_rows(rows: List[Row], names: List[str], reps: int, large: bool = False,
+                  ready: Optional[Callable[[], None]] = None) -> List[Dict[str, Any]]:
+    """Writes the data of ``rows`` to a scratch folder, calls ``ready`` (which
+    waits for whatever else the rows need), and measures each row."""
     with tempfile.TemporaryDirectory(prefix="dacapo_bench_") as scratch:
         data = _prepare(Path(scratch) / "data", names, large)
+        if ready:
+            ready()
         return [_measure(row, Path(scratch) / f"row{i}", data, reps)
                 for i, row in enumerate(rows)]
+
+
+def _peer_setup() -> Callable[[], None]:
+    """Starts ``bench/peer-setup.sh``; the function returned waits for it.
+
+    Raises (from the function returned):
+        SystemExit: The set-up failed (its output, above, says why).
+    """
+    setup = subprocess.Popen(["bash", str(HERE / "peer-setup.sh")])
+
+    def wait() -> None:
+        if setup.wait() != 0:
+            raise SystemExit(f"bench/peer-setup.sh failed (exit {setup.returncode}): see "
+                             "its output above; nothing was measured")
+    return wait
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -217,11 +262,11 @@ def _large_lines(stored: Optional[Dict[str, Any]], path: Path) -> List[str]:
     """The section of the large rows, measured earlier by ``make bench-large``."""
     lines = [f"## Large rows (`make bench-large`, stored in `bench/{path.name}`)", ""]
     if stored is None:
-        return lines + ["P3 at 512³: not measured: run `make bench-large` (once a side, "
-                        "about 20 minutes here) to measure it", ""]
+        return lines + ["P3 at 512³ and P2's full training on the CPU: not measured: run "
+                        "`make bench-large` (once a side, about 20 minutes here) to measure "
+                        "them", ""]
     lines += [f"Not measured by this run: measured {stored['date']} by `make bench-large` on "
-              f"{stored['machine']}, one run per side (upstream is OOM-killed at about "
-              "20 GB; ours takes minutes).", "",
+              f"{stored['machine']}, one run per side (too long for `make bench`).", "",
               "| row | what | ours | upstream | advantage |", "|---|---|---|---|---|"]
     for entry in stored["rows"]:
         row = Row(name=entry["name"], what=entry["what"], script="",
@@ -237,8 +282,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="rows to run")
     parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--large", action="store_true",
-                        help="instead: the large rows (P3 at 512³), once a side, stored in "
-                        "--large-output (make bench-large)")
+                        help="instead: the large rows (P3 at 512³, CPU training), once a "
+                        "side, stored in --large-output (make bench-large)")
+    parser.add_argument("--peer-setup", action="store_true",
+                        help="run bench/peer-setup.sh (the upstream release's venv) while "
+                        "the data is written (make bench)")
     parser.add_argument("--large-output", type=Path, default=LARGE_RESULTS,
                         help="the large rows' JSON (written by --large, read otherwise)")
     parser.add_argument("--gpu-results", type=Path, default=GPU_RESULTS,
@@ -251,11 +299,13 @@ def _prepare(data: Path, rows: List[str], large: bool = False) -> Dict[str, Any]
     both sides' metadata."""
     facts: Dict[str, Any] = {}
     if large:
+        _write_crops(data / "crops.zarr", size=P2_CROP)
         return _write_affinities(data / "affs.zarr", large=True)
     if "P1" in rows:
         facts["p1_output_shape"] = _write_p1_volume(data / "p1.zarr")
     if "P2" in rows:
-        _write_crops(data / "crops.zarr")
+        _write_crops(data / "crops.zarr", size=P2_CROP)
+        _extract_before(data / "before")
     if "P3" in rows:
         facts.update(_write_affinities(data / "affs.zarr"))
     if "P5" in rows:
@@ -264,6 +314,18 @@ def _prepare(data: Path, rows: List[str], large: bool = False) -> Dict[str, Any]
         _write_crops(data / "validation.zarr", names=["train0", "val0", "val1"], size=64,
                      seed=20)
     return facts
+
+
+def _extract_before(folder: Path) -> None:
+    """The ``dacapo`` package of commit ``BEFORE`` into ``folder`` (nothing if this
+    checkout lacks it: the ``before`` side then reports that it was not measured)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", BEFORE,
+                              "dacapo"], capture_output=True)
+    if archive.returncode != 0:
+        return
+    folder.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
 
 
 def _write_affinities(path: Path, large: bool = False) -> Dict[str, int]:
@@ -353,12 +415,12 @@ def _write_crops(path: Path, names: Optional[List[str]] = None, size: int = 192,
 
 def _measure(row: Row, scratch: Path, data: Dict[str, Any], reps: int) -> Dict[str, Any]:
     """Runs ``row`` A B A B; the median of each side, or its failure."""
-    values: Dict[str, List[Dict[str, Any]]] = {side: [] for side in SIDES}
+    values: Dict[str, List[Dict[str, Any]]] = {side: [] for side in row.sides}
     failures: Dict[str, str] = {}
     limit = _run(row, "ours", scratch / "limit", scratch.parent / "data",
                  row.limit) if row.limit else None
     for rep in range(row.repetitions or max(3, reps)):
-        for side in SIDES:
+        for side in row.sides:
             if side in failures:
                 continue
             outcome = _run(row, side, scratch / f"{side}_{rep}", scratch.parent / "data")
@@ -387,11 +449,17 @@ def _run(row: Row, side: str, folder: Path, data: Path,
     env = dict(os.environ, DACAPO_OPTIONS_FILE=str(folder / "dacapo.yaml"))
     if side == "upstream":
         env["PYTHONPATH"] = str(HERE / ".peer-stubs")
+    if side == "before":
+        if not (data / "before" / "dacapo").is_dir():
+            return f"not measured: this checkout has no commit {BEFORE} (git history)"
+        env["PYTHONPATH"] = str(data / "before")
     command = SIDES[side] + [str(HERE / "rows" / row.script),
                              *(arguments or row.arguments)(data, folder)]
     start = time.monotonic()
     done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True,
                           preexec_fn=_first_to_go)
+    print(f"{row.name} {side} {folder.name}: {time.monotonic() - start:.0f} s",
+          file=sys.stderr, flush=True)
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         error = _error_line(done.stderr)
@@ -433,17 +501,39 @@ def _report(results: List[Dict[str, Any]]) -> str:
              "| row | what | ours | upstream | advantage |", "|---|---|---|---|---|"]
     for result in results:
         lines += _table_rows(result)
+    lines += _before_lines(results)
     lines += ["", "Upstream runs with placeholders for `fibsem_tools` and `cellmap_models` "
               "(see `bench/peer-setup.sh`): `MissingAnnotationsMask` and `CosemStart` are "
               "not benchmarked.", ""]
     return "\n".join(lines)
 
 
+def _before_lines(results: List[Dict[str, Any]]) -> List[str]:
+    """The rows also measured with the code before issue 14: before, now, speed-up."""
+    lines = []
+    for result in results:
+        row, medians = result["row"], result["medians"]
+        if "before" not in row.sides:
+            continue
+        for label, key, unit in row.metrics:
+            ratio = (f"{medians['ours'][key] / medians['before'][key]:.2f}"
+                     if {"ours", "before"} <= medians.keys() else "-")
+            lines.append(f"| {row.name} | {row.what}: {label} | "
+                         f"{_cell(result, 'before', key, unit)} | "
+                         f"{_cell(result, 'ours', key, unit)} | {ratio} |")
+    if not lines:
+        return []
+    return ["", f"Our code before issue 14's speed work (commit {BEFORE}) against now, "
+            "measured in this run, alternating with the columns above:", "",
+            f"| row | what | before ({BEFORE}) | now | speed-up |", "|---|---|---|---|---|",
+            *lines]
+
+
 def _table_rows(result: Dict[str, Any]) -> List[str]:
     row, medians = result["row"], result["medians"]
     lines = []
     for label, key, unit in row.metrics:
-        ratio = _advantage(medians, key) if len(medians) == 2 else "-"
+        ratio = _advantage(medians, key) if set(COLUMNS) <= medians.keys() else "-"
         lines.append(f"| {row.name} | {row.what}: {label} | {_cell(result, 'ours', key, unit)} "
                      f"| {_cell(result, 'upstream', key, unit)} | {ratio} |")
     if row.limit:
@@ -459,7 +549,7 @@ def _limit_row(result: Dict[str, Any]) -> str:
         cells = [limit.replace("|", "/")] * 2
     else:
         cells = [f"{result['medians'][side][key] / limit[key]:.2f}"
-                 if side in result["medians"] else "-" for side in SIDES]
+                 if side in result["medians"] else "-" for side in COLUMNS]
     bare = limit[key] if isinstance(limit, dict) else float("nan")
     return (f"| {row.name} | fraction of the limit, the bare loop of forward passes "
             f"({bare:.3g} {unit}) | {cells[0]} | {cells[1]} | - |")
@@ -476,6 +566,8 @@ def _cell(result: Dict[str, Any], side: str, key: str, unit: str) -> str:
     if side in result["failures"]:
         failure = result["failures"][side].replace("|", "/")
         return failure if len(failure) <= 240 else failure[:237] + "..."
+    if side not in result["medians"]:
+        return "not measured"
     value = result["medians"][side][key] / (1e9 if unit == "GB" else 1)
     return f"{value:.3g} {unit} ({result['runs'][side]} runs)"
 

@@ -1,7 +1,8 @@
 """Rows that ``make bench`` does not measure itself but adds to ``bench/RESULTS.md``,
 each marked with where and when it was measured:
 
-- the large rows (P3 at 512³), measured once per side by ``make bench-large``
+- the large rows (P3 at 512³, P2's full training iterations on the CPU),
+  measured once per side by ``make bench-large``
   (``bench/run.py --large``) and stored in ``bench/results-large.json``;
 - the GPU row P7, measured by ``bench/gpu_train.py --json bench/results-gpu.json``
   on a machine with a GPU.

@@ -1,4 +1,4 @@
-"""Configs the rows P1, P5 and P6 build through the public API both sides share
+"""Configs the rows P1, P2, P5 and P6 build through the public API both sides share
 (ours and the upstream release), and the stored runs they need.
 
 Each helper imports whichever ``dacapo`` the interpreter has.
@@ -59,18 +59,38 @@ def trainer(fetchers: int = 0):
                                   num_data_fetchers=fetchers)
 
 
-def store_run(name: str, architecture, split, checkpoint: int = 0):
-    """Stores a run config (and the weights of ``checkpoint`` if above 0);
-    returns the run."""
+def augmented_trainer(fetchers: int = 0):
+    """The gunpowder trainer of P2, batch size 2: elastic augment (rotation up to 90°)
+    and simple augment (mirror and transpose)."""
+    import math
+
+    from dacapo.experiments.trainers import GunpowderTrainerConfig
+    from dacapo.experiments.trainers.gp_augments import (
+        ElasticAugmentConfig,
+        SimpleAugmentConfig,
+    )
+
+    return GunpowderTrainerConfig(
+        "bench", batch_size=2, learning_rate=1e-4, num_data_fetchers=fetchers,
+        augments=[ElasticAugmentConfig(control_point_spacing=(10, 10, 10),
+                                       control_point_displacement_sigma=(2.0, 2.0, 2.0),
+                                       rotation_interval=(0.0, math.pi / 2)),
+                  SimpleAugmentConfig()])
+
+
+def store_run(name: str, architecture, split, checkpoint: int = 0, trainer_config=None,
+              iterations: int = 10) -> None:
+    """Stores a run config, and the weights of ``checkpoint`` if above 0 (only
+    then is the run made: upstream's model makes a dry run at its input shape,
+    about 20 s at P1's 188³). Without ``trainer_config``: ``trainer()``."""
     from dacapo.experiments import Run, RunConfig
     from dacapo.store.create_store import create_config_store, create_weights_store
 
     config = RunConfig(name=name, task_config=distance_task(),
-                       architecture_config=architecture, trainer_config=trainer(),
-                       datasplit_config=split, repetition=0, num_iterations=10,
-                       validation_interval=10)
+                       architecture_config=architecture,
+                       trainer_config=trainer_config or trainer(),
+                       datasplit_config=split, repetition=0, num_iterations=iterations,
+                       validation_interval=max(10, iterations))
     create_config_store().store_run_config(config)
-    run = Run(config)
     if checkpoint:
-        create_weights_store().store_weights(run, checkpoint)
-    return run
+        create_weights_store().store_weights(Run(config), checkpoint)

@@ -11,9 +11,12 @@ starts the data workers) is not timed.
 
 import argparse
 import json
-import math
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import _runs  # noqa: E402
 
 
 def main() -> None:
@@ -25,7 +28,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=6)
     args = parser.parse_args()
     task, model, datasets = _parts(args)
-    trainer = _trainer(args.fetchers)
+    trainer_config = _runs.augmented_trainer(args.fetchers)
+    trainer = trainer_config.trainer_type(trainer_config)
     trainer.build_batch_provider(datasets, model, task)
     batch = getattr(trainer, "next_batch", None) or trainer.next  # ours / upstream
     with trainer:
@@ -58,22 +62,6 @@ def _parts(args):
         fmap_inc_factor=6, downsample_factors=[(2, 2, 2), (2, 2, 2)])
     model = task.create_model(unet.architecture_type(unet))
     return task, model, split.datasplit_type(split).train
-
-
-def _trainer(fetchers: int):
-    from dacapo.experiments.trainers import GunpowderTrainerConfig
-    from dacapo.experiments.trainers.gp_augments import (
-        ElasticAugmentConfig,
-        SimpleAugmentConfig,
-    )
-
-    config = GunpowderTrainerConfig(
-        "bench", batch_size=2, learning_rate=1e-4, num_data_fetchers=fetchers,
-        augments=[ElasticAugmentConfig(control_point_spacing=(10, 10, 10),
-                                       control_point_displacement_sigma=(2.0, 2.0, 2.0),
-                                       rotation_interval=(0.0, math.pi / 2)),
-                  SimpleAugmentConfig()])
-    return config.trainer_type(config)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,7 @@ from typing import Any, Dict, Tuple
 from dacapo.errors import StoreError
 from dacapo.store._files import atomic_write_text
 
-__all__ = ["record_of", "write_record", "verify_against_record"]
-
-_CHUNK = 1 << 20
+__all__ = ["record_of", "write_record", "verify_against_record", "read_checkpoint"]
 
 
 def record_of(data: bytes, iteration: int) -> Dict[str, Any]:
@@ -35,13 +33,21 @@ def write_record(record_path: Path, record: Dict[str, Any]) -> None:
     atomic_write_text(record_path, json.dumps(record))
 
 
-def verify_against_record(path: Path, record_path: Path) -> None:
-    """Raises ``StoreError`` unless checkpoint ``path`` has the size and sha256
-    its record holds; does nothing when there is no record."""
+def read_checkpoint(path: Path) -> bytes:
+    """The bytes of checkpoint ``path`` (read once: they are checked, then loaded)."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise StoreError(f"checkpoint {path} cannot be read ({error})") from error
+
+
+def verify_against_record(path: Path, record_path: Path, data: bytes) -> None:
+    """Raises ``StoreError`` unless ``data``, the bytes of checkpoint ``path``,
+    have the size and sha256 its record holds; does nothing when there is no record."""
     if not record_path.is_file():
         return
     size, digest = _read_record(path, record_path)
-    actual_size, actual_digest = _measure(path)
+    actual_size, actual_digest = len(data), hashlib.sha256(data).hexdigest()
     if actual_size != size:
         problem = f"it has {actual_size} bytes, its record {record_path} says {size}"
     elif actual_digest != digest:
@@ -69,16 +75,3 @@ def _read_record(path: Path, record_path: Path) -> Tuple[int, str]:
             f"checkpoint {path}; delete the record to load the checkpoint unchecked"
         ) from error
     return size, digest
-
-
-def _measure(path: Path) -> Tuple[int, str]:
-    """Size and sha256 of the file at ``path``."""
-    digest, size = hashlib.sha256(), 0
-    try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-    except OSError as error:
-        raise StoreError(f"checkpoint {path} cannot be read ({error})") from error
-    return size, digest.hexdigest()

@@ -23,7 +23,12 @@ from pathlib import Path
 from typing import Any, Iterator, List, Optional
 
 from dacapo.errors import ConfigError, NoSuchCheckpointError, StoreError
-from dacapo.store._checkpoint_records import record_of, verify_against_record, write_record
+from dacapo.store._checkpoint_records import (
+    read_checkpoint,
+    record_of,
+    verify_against_record,
+    write_record,
+)
 from dacapo.store._files import (
     as_path,
     atomic_write,
@@ -93,8 +98,9 @@ class LocalWeightsStore(WeightsStore):
                 f"run {run_name!r} has no checkpoint of iteration {iteration} ({path}); "
                 f"stored iterations: {_few(self._iterations(run_name))}"
             )
-        verify_against_record(path, self._record_file(run_name, iteration))
-        checkpoint = _load(path)
+        data = read_checkpoint(path)
+        verify_against_record(path, self._record_file(run_name, iteration), data)
+        checkpoint = _load(path, data)
         return Weights(checkpoint["model"], checkpoint["optimizer"])
 
     def remove(self, run_name: str, iteration: int) -> None:
@@ -196,8 +202,8 @@ class LocalWeightsStore(WeightsStore):
         )
 
 
-def _load(path: Path) -> dict:
-    """The checkpoint dict in ``path``, tensors on the CPU.
+def _load(path: Path, data: bytes) -> dict:
+    """The checkpoint dict in ``data``, the bytes of ``path``, tensors on the CPU.
 
     Upstream DaCapo pickles a ``dacapo.store.weights_store.Weights`` object
     instead of a dict; that one class is allowed (``weights_only`` still
@@ -206,8 +212,8 @@ def _load(path: Path) -> dict:
     import torch
 
     try:
-        with path.open("rb") as stream, _weights_allowed(torch):
-            checkpoint = torch.load(stream, map_location="cpu", weights_only=True)
+        with _weights_allowed(torch):
+            checkpoint = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as error:  # torch raises many kinds for damaged files
         raise StoreError(
             f"checkpoint {path} cannot be read as a dacapo checkpoint dict "

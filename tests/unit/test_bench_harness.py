@@ -56,7 +56,8 @@ def test_every_row_of_the_issue_but_the_gpu_one_and_p3_at_512_is_run_by_default(
     assert bench._parser().parse_args([]).rows == ["P1", "P2", "P3", "P4", "P5", "P6"]
     sizes = [row.what for row in bench.ROWS if row.name == "P3"]
     assert any("256³" in what for what in sizes) and not any("512³" in w for w in sizes)
-    assert [(row.name, row.repetitions) for row in bench.LARGE_ROWS] == [("P3", 1)]
+    assert [(row.name, row.repetitions) for row in bench.LARGE_ROWS] == [("P3", 1), ("P2", 1)]
+    assert "full training on the CPU" in bench.LARGE_ROWS[1].what
     assert "512³" in bench.LARGE_ROWS[0].what
 
 
@@ -160,7 +161,7 @@ _GPU = [{"row": "P7", "precision": "fp32", "gpu": "NVIDIA H100", "fetchers": 12,
 def _fake_measuring(bench, monkeypatch, measured):
     """``_measure_rows`` without running anything: P3 at 512³ for ``--large``
     (ours 600 s, upstream killed), P4 otherwise; ``measured`` records the calls."""
-    def measure_rows(rows, names, reps, large=False):
+    def measure_rows(rows, names, reps, large=False, ready=None):
         measured.append(large)
         if large:
             return [{"row": rows[0], "runs": {"ours": 1, "upstream": 0}, "limit": None,
@@ -207,7 +208,8 @@ def test_rows_not_stored_are_reported_as_not_measured(bench, monkeypatch, tmp_pa
     report = results.read_text()
     assert "P7: not measured: no GPU in this run" in report
     assert "not benchmarked.\n\n## Large rows (`make bench-large`" in report
-    assert "P3 at 512³: not measured: run `make bench-large`" in report
+    assert "P3 at 512³ and P2's full training on the CPU: not measured: run " \
+           "`make bench-large`" in report
 
 
 @pytest.mark.parametrize("which, text, message", [
@@ -264,3 +266,57 @@ def test_upstream_predicts_with_distributed_workers_ours_with_its_defaults(
     assert ours == f"runs_base_dir: {tmp_path / 'ours' / 'runs'}\n"
     assert "compute_context:\n  type: LocalTorch\n  config:\n    distribute_workers: true\n" \
         in upstream
+
+
+def test_the_per_core_batch_rate_is_measured_before_and_after_in_the_same_run(
+        bench, monkeypatch, tmp_path):
+    calls = []
+
+    def run(row, side, folder, data, arguments=None):
+        calls.append(side)
+        rate = {"ours": 0.5, "upstream": 0.1, "before": 0.25}[side]
+        return {"batches_per_second": rate + 0.01 * len(calls)}
+
+    monkeypatch.setattr(bench, "_run", run)
+    row = next(row for row in bench.ROWS if row.name == "P2" and "before" in row.sides)
+    result = bench._measure(row, tmp_path / "row", {}, reps=3)
+    assert calls == ["ours", "upstream", "before"] * 3  # alternating, 3 runs each
+    report = bench._report([result])
+    # the main table compares ours with upstream only; the before section, before and now
+    assert "| 0.54 batches/s (3 runs) | 0.15 batches/s (3 runs) | 3.60 |" in report
+    assert f"| before ({bench.BEFORE}) | now | speed-up |" in report
+    assert "| 0.31 batches/s (3 runs) | 0.54 batches/s (3 runs) | 1.74 |" in report
+
+
+def test_without_the_commit_before_the_before_side_says_it_was_not_measured(bench, tmp_path):
+    row = next(row for row in bench.ROWS if "before" in row.sides)
+    outcome = bench._run(row, "before", tmp_path / "run", tmp_path / "data")
+    assert outcome == f"not measured: this checkout has no commit {bench.BEFORE} (git history)"
+
+
+def test_the_code_before_is_extracted_from_the_git_history(bench, tmp_path):
+    import subprocess
+
+    known = subprocess.run(["git", "-C", str(BENCH.parents[1]), "cat-file", "-e",
+                            f"{bench.BEFORE}^{{commit}}"], capture_output=True)
+    if known.returncode != 0:
+        pytest.skip(f"this checkout lacks commit {bench.BEFORE} (a shallow clone)")
+    bench._extract_before(tmp_path / "before")
+    assert (tmp_path / "before" / "dacapo" / "__init__.py").is_file()
+    assert not (tmp_path / "before" / "tests").exists()  # the package only
+
+
+def test_a_failed_peer_set_up_stops_the_run_after_the_data_before_measuring(
+        bench, monkeypatch, tmp_path):
+    script = tmp_path / "peer-setup.sh"
+    script.write_text("echo no index >&2; exit 3\n")
+    monkeypatch.setattr(bench, "HERE", tmp_path)
+    prepared, measured = [], []
+    monkeypatch.setattr(bench, "_prepare", lambda *args: prepared.append(args) or {})
+    monkeypatch.setattr(bench, "_measure", lambda *args: measured.append(args))
+    with pytest.raises(SystemExit, match=r"bench/peer-setup.sh failed \(exit 3\): see its "
+                                         r"output above; nothing was measured"):
+        bench.main(["--peer-setup", "--rows", "P4", "--output", str(tmp_path / "R.md"),
+                    "--large-output", str(tmp_path / "l.json"), "--gpu-results",
+                    str(tmp_path / "g.json")])
+    assert len(prepared) == 1 and measured == [] and not (tmp_path / "R.md").exists()

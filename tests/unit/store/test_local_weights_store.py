@@ -217,3 +217,34 @@ def test_other_objects_beside_upstream_weights_are_still_refused(store, tmp_path
     torch.save(Weights({"weight": _Pickled()}, {}), folder / "1")
     with pytest.raises(StoreError, match=r"not loaded for safety \(weights_only=True\)"):
         store.retrieve_weights("run", 1)
+
+
+def test_a_checkpoint_is_read_from_disk_once_to_be_checked_and_loaded(store, monkeypatch):
+    from pathlib import Path
+
+    store.store_weights(_run(), 3)
+    opened, real_open = [], Path.open
+
+    def open_(path, mode="r", *args, **kwargs):
+        if path.name == "3" and "b" in mode:
+            opened.append(path.name)
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", open_)
+    weights = store.retrieve_weights("run", 3)
+    assert opened == ["3"]  # checked against its record and loaded from the same bytes
+    assert torch.equal(weights.model["weight"], _run().model.weight.detach())
+
+
+def test_a_checkpoint_that_cannot_be_read_raises_store_error(store, monkeypatch):
+    from pathlib import Path
+
+    store.store_weights(_run(), 4)
+
+    def failing(path):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    with pytest.raises(StoreError, match=r"checkpoint .*iterations/4 cannot be read "
+                                         r"\(\[Errno 5\] Input/output error\)"):
+        store.retrieve_weights("run", 4)
