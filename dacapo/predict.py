@@ -3,14 +3,19 @@
 The volume is cut into blocks that daisy hands to ``num_workers`` worker
 processes (``dacapo.blockwise.predict_worker``), each loading the model once
 and running the prediction engine (``dacapo._inference``) on the compute
-context's device. Blocks are a whole number of output windows (one for
-valid nets; four strides, two windows, for same-padded nets, which blend
-overlapping windows), and the output dataset has one chunk per block.
+context's device. A single worker on the CPU (without a ``timeout``) runs in
+this process instead, with the model ``predict`` loaded: it saves starting
+a process, its imports and a second model build, and loses nothing on the
+CPU, where reading and writing use the cores the forward pass uses.
+Blocks are a whole number of output windows (one for valid nets; four
+strides, two windows, for same-padded nets, which blend overlapping
+windows), and the output dataset has one chunk per block.
 """
 
 from __future__ import annotations
 
 import logging
+import types
 from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
@@ -70,8 +75,9 @@ def predict(
         blocks_per_pass: Windows per forward pass (halved on CUDA OOM).
         compute_context: Default ``create_compute_context()`` (the options).
         timeout: Seconds one block may take before its worker is stopped and
-            the block retried (None: daisy's 600 s); raise it for large
-            blocks on a CPU.
+            the block retried (None: daisy's 600 s, not enforced for a
+            single CPU worker, which runs in this process); raise it for
+            large blocks on a CPU.
     """
     from dacapo._array_identifiers import LocalArrayIdentifier
     from dacapo._inference_geometry import inference_geometry
@@ -101,27 +107,41 @@ def predict(
     output = _create_output(output_id, raw, geometry, roi, block_size, dtype, overwrite, channels)
     if dtype == np.uint8:  # what 0 and 255 stand for, so thresholds can be encoded
         output.add_metadata({"value_range": list(value_range(model))})
-    _run(run_config.name, iteration, input_id, output_id, roi, geometry, block_size,
+    worker = _worker(model, num_workers, compute_context, timeout)
+    _run(worker, run_config.name, iteration, input_id, output_id, roi, geometry, block_size,
          num_workers, compute_context, timeout, raw_range=raw_range,
          blocks_per_pass=blocks_per_pass, half=half, skip_empty=skip_empty)
     return output
 
 
-def _run(run_name: str, iteration: int, input_id, output_id, roi: Roi, geometry,
+def _worker(model, num_workers: int, compute_context: Any, timeout: Optional[float]) -> Any:
+    """The predict worker module, or, for a single worker on the CPU without
+    a timeout (which only a worker process can enforce), the same worker in
+    this process with ``model``."""
+    from dacapo.blockwise import predict_worker
+
+    if num_workers != 1 or timeout is not None:
+        return predict_worker
+    if predict_worker.worker_device(compute_context).type != "cpu":
+        return predict_worker  # a process reads and writes while the GPU computes
+    return predict_worker.InProcessWorker(model)
+
+
+def _run(worker: Any, run_name: str, iteration: int, input_id, output_id, roi: Roi, geometry,
          block_size: Coordinate, num_workers: int, compute_context: Any,
          timeout: Optional[float], **options: Any) -> None:
-    """Runs the predict worker over ``roi``: blocks write ``block_size`` and
+    """Runs the predict ``worker`` over ``roi``: blocks write ``block_size`` and
     read it grown by the geometry's block context."""
-    from dacapo.blockwise import predict_worker
     from dacapo.blockwise.scheduler import run_blockwise
 
     context = geometry.block_context
     read_roi = Roi((0,) * roi.dims, block_size + context * 2)
     write_roi = Roi(context, block_size)
-    logger.info("predicting %s over %s in blocks of %s with %d worker(s)", output_id, roi,
-                block_size, num_workers)
+    here = not isinstance(worker, types.ModuleType)
+    logger.info("predicting %s over %s in blocks of %s with %d worker(s)%s", output_id, roi,
+                block_size, num_workers, " in this process" if here else "")
     run_blockwise(
-        predict_worker, roi.grow(context, context), read_roi, write_roi, num_workers, 2,
+        worker, roi.grow(context, context), read_roi, write_roi, num_workers, 2,
         timeout, None, compute_context=compute_context, voxel_size=geometry.output_voxel_size,
         run_name=run_name, iteration=iteration, input_array_identifier=input_id,
         output_array_identifier=output_id, origin=tuple(roi.offset), **options,

@@ -26,6 +26,8 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from dacapo.utils.label_ids import unique_inverse
+
 ID_DTYPE = np.uint64
 
 
@@ -33,7 +35,7 @@ def unique_ids(labels: np.ndarray, offset: int) -> np.ndarray:
     """``labels`` renumbered 1..n (0 stays background) plus ``offset``, as
     uint64: ids of different blocks never collide when ``offset`` is
     ``block_id * voxels_per_block``."""
-    ids, inverse = np.unique(labels, return_inverse=True)
+    ids, inverse = unique_inverse(labels)
     new = np.arange(len(ids), dtype=ID_DTYPE) + ID_DTYPE(offset)
     if ids[0] == 0:
         new[0] = 0
@@ -136,9 +138,26 @@ def components_lut(pairs: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     return ids[changed], new[changed]
 
 
+def block_lut(old: np.ndarray, new: np.ndarray, low: Any,
+              high: Any) -> Tuple[np.ndarray, np.ndarray]:
+    """The part of the table (``old`` sorted) for ids in ``[low, high]``:
+    a block's non-zero ids are one range (``unique_ids``), so a block is
+    searched against its own entries, not the whole volume's."""
+    start = int(np.searchsorted(old, low, side="left"))
+    stop = int(np.searchsorted(old, high, side="right"))
+    return old[start:stop], new[start:stop]
+
+
 def apply_lut(labels: np.ndarray, old: np.ndarray, new: np.ndarray) -> Optional[np.ndarray]:
     """``labels`` with ``old`` ids replaced by ``new`` ones; None when none
     of them occurs (nothing to write)."""
+    if len(old) == 0 or labels.size == 0:
+        return None
+    objects = labels != 0  # 0 (background) is never in the table
+    if not objects.any():
+        return None
+    low = labels.min(where=objects, initial=np.iinfo(labels.dtype).max)
+    old, new = block_lut(old, new, low, labels.max())
     if len(old) == 0:
         return None
     index = np.minimum(np.searchsorted(old, labels), len(old) - 1)

@@ -11,9 +11,12 @@ whose data is missing).
 ``spawn_worker(run_name, iteration, input_array_identifier,
 output_array_identifier, origin, raw_range=None, blocks_per_pass=4,
 half=False, skip_empty=False, compute_context=None)``; the output dataset
-must exist. Blocks need the context of the network (and of the blended
-windows), do not conflict, and ``fit = "shrink"`` clips those at the end of
-the ROI. As a command::
+must exist. ``InProcessWorker(model)`` is this worker for a single worker
+in the calling process: its blocks run one after the other with a model
+already loaded, without a worker process to start (the same task id, so a
+job resumes either way). Blocks need the context of the network (and of
+the blended windows), do not conflict, and ``fit = "shrink"`` clips those
+at the end of the ROI. As a command::
 
     python -m dacapo.blockwise.predict_worker start-worker -r RUN -i 1000 \\
         --input-container raw.zarr --input-dataset raw \\
@@ -110,7 +113,7 @@ def run_predict_worker(job: PredictJob, compute_context: Any = None, context: An
 
     context = context if context is not None else daisy.Context.from_env()
     source = BlockSource(context)
-    engine = _engine(job, _device(compute_context, int(context.get("worker_id", 0))))
+    engine = _engine(job, worker_device(compute_context, int(context.get("worker_id", 0))))
     while True:
         try:
             engine.predict(source.blocks(), on_done=source.release, on_failed=source.fail)
@@ -119,6 +122,52 @@ def run_predict_worker(job: PredictJob, compute_context: Any = None, context: An
             if not source.held:  # nothing to hand back: not a block's failure
                 raise
             source.fail_all(error)
+
+
+class InProcessWorker:
+    """This worker module with blocks predicted in the calling process by
+    ``model`` (already loaded: no worker process to start, no imports, no
+    second model build). ``spawn_worker`` takes the module's arguments and
+    returns a ``PredictBlocks`` block function, which daisy runs in this
+    process, one block after the other (a single worker only).
+
+    It has the module's name and file, so its jobs have the module's task
+    id: a job started one way resumes the other way.
+    """
+
+    read_write_conflict: bool = read_write_conflict
+    fit: str = fit
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.__name__ = __name__
+        self.__file__ = __file__
+
+    def spawn_worker(self, run_name: str, iteration: int, input_array_identifier: Any,
+                     output_array_identifier: Any, origin: Any, raw_range: Any = None,
+                     blocks_per_pass: int = 4, half: bool = False, skip_empty: bool = False,
+                     compute_context: Any = None) -> "PredictBlocks":
+        """A ``PredictBlocks`` for the job (see the module's ``spawn_worker``)."""
+        job = PredictJob(run_name, iteration, input_array_identifier, output_array_identifier,
+                         origin, raw_range, blocks_per_pass, half, skip_empty)
+        return PredictBlocks(job, self.model, compute_context)
+
+
+class PredictBlocks:
+    """A block function: predicts and writes one block with ``model`` (made
+    from the job when None), its engine made at the first block. A block
+    that fails raises (the caller marks it failed and daisy retries it)."""
+
+    def __init__(self, job: PredictJob, model: Any = None, compute_context: Any = None):
+        self.job = job
+        self.model = model
+        self.compute_context = compute_context
+        self._engine: Any = None
+
+    def __call__(self, block: Any) -> None:
+        if self._engine is None:
+            self._engine = _engine(self.job, worker_device(self.compute_context), self.model)
+        self._engine.predict([block])
 
 
 class BlockSource:
@@ -173,14 +222,16 @@ class BlockSource:
             self.fail(block, error)
 
 
-def _engine(job: PredictJob, device: Any):
+def _engine(job: PredictJob, device: Any, model: Any = None):
+    """The job's engine, with ``model`` or (None) the job's model loaded."""
     from funlib.geometry import Coordinate
 
     from dacapo._inference import InferenceEngine
     from dacapo._inference_setup import load_model, open_input, run_config_of
     from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
 
-    model = load_model(run_config_of(job.run_name), job.iteration)
+    if model is None:
+        model = load_model(run_config_of(job.run_name), job.iteration)
     return InferenceEngine(
         model, open_input(job.input_array_identifier, job.raw_range),
         ZarrArray.open_from_array_identifier(job.output_array_identifier), device=device,
@@ -189,7 +240,7 @@ def _engine(job: PredictJob, device: Any):
     )
 
 
-def _device(compute_context: Any, worker_id: int):
+def worker_device(compute_context: Any, worker_id: int = 0):
     """The compute context's device; a bare ``cuda`` on a machine with several
     GPUs becomes ``cuda:<worker id modulo their number>``."""
     import torch

@@ -47,7 +47,9 @@ class Deformation:
 
     def source_coordinates(self, roi: Roi, voxel_size: Coordinate) -> np.ndarray:
         """``(dims, *shape)`` source positions (relative to ``origin``) of the
-        voxel centres of ``roi``."""
+        voxel centres of ``roi``: per element, the float64 sum
+        ``((R[i, 0] * c0 + R[i, 1] * c1 + ...) + centre[i]) + displacement``
+        (``c = position - centre``), rounded once to float32."""
         positions = self.axis_positions(roi, voxel_size)
         grids = np.meshgrid(*positions, indexing="ij", sparse=True)
         centred = [grid - c for grid, c in zip(grids, self.centre)]
@@ -55,12 +57,9 @@ class Deformation:
         shape = tuple(len(p) for p in positions)
         out = np.empty((self.dims,) + shape, dtype=np.float32)
         for i in range(self.dims):
-            # float64 sums in the order centre + rotated + displacement, rounded
-            # once to float32; in place, since each term is a fresh array
-            rotated = sum(self.rotation[i, j] * centred[j] for j in range(self.dims))
-            total = np.add(rotated, self.centre[i], out=np.empty(shape))
-            np.add(total, _separable(self.control[i], weights), out=total)
-            out[i] = total
+            placed = _rotated_plus_centre(self.rotation[i], centred, self.centre[i])
+            # the float64 sum is rounded to float32 as it is written: one pass
+            np.add(placed, _separable(self.control[i], weights), out=out[i])
         return out
 
     def _weights(self, positions: np.ndarray, axis: int) -> np.ndarray:
@@ -74,6 +73,23 @@ class Deformation:
         return np.stack(
             [np.interp(rows, coarse, exact[:, k]) for k in range(exact.shape[1])], axis=1
         )
+
+
+def _rotated_plus_centre(row: np.ndarray, centred: Sequence[np.ndarray], centre: float):
+    """``(row[0] * centred[0] + row[1] * centred[1] + ...) + centre`` in float64,
+    on the broadcast shape of the terms that are not zero.
+
+    A zero coefficient contributes a (signed) zero, which only ever changes the
+    sign of a zero partial sum; adding the non-zero ``centre`` (half the
+    extent of a non-empty region) erases that, so such terms are left out and
+    the sum keeps its small broadcast shape (the rotation of the last two
+    axes leaves one axis out of each row). Other sums are left as they are.
+    """
+    terms = [r * c for r, c in zip(row, centred) if r != 0 or centre == 0]
+    total = terms[0] if terms else np.float64(0.0)
+    for term in terms[1:]:
+        total = total + term
+    return total + centre
 
 
 def _spline_weights(grid: np.ndarray, num_points: int) -> np.ndarray:

@@ -92,17 +92,19 @@ class ElasticAugment(gp.BatchFilter):
         self._sources: Dict = {}
         self._nearest_indices: Dict = {}
         shared: Dict = {}  # arrays of one ROI and voxel size (labels, mask) share coordinates
+        # and the source ROI they cover
         deps = gp.BatchRequest()
         for key, spec in specs.items():
             voxel_size = self._voxel_size(key, spec) if isinstance(key, gp.ArrayKey) else base
             grid_roi = spec.roi.snap_to_grid(voxel_size, mode="grow")
             place = (tuple(grid_roi.begin), tuple(grid_roi.shape), tuple(voxel_size))
             if place not in shared:
-                shared[place] = self._deformation.source_coordinates(grid_roi, voxel_size)
-            coordinates = shared[place]
+                coordinates = self._deformation.source_coordinates(grid_roi, voxel_size)
+                shared[place] = (coordinates, self._source_roi(coordinates, voxel_size))
+            coordinates, source_roi = shared[place]
             self._sources[key] = (coordinates, grid_roi)
             deps[key] = spec.copy()
-            deps[key].roi = self._source_roi(coordinates, voxel_size)
+            deps[key].roi = source_roi
             if isinstance(key, gp.GraphKey) and self.spec[key].roi is not None:
                 # points outside the provided region do not exist: ask for no more
                 deps[key].roi = deps[key].roi.intersect(self.spec[key].roi)
@@ -206,9 +208,9 @@ def _linear(data: np.ndarray, index: np.ndarray) -> np.ndarray:
         ndimage.map_coordinates(channel, index, order=1, mode="nearest", output=values)
     if not np.issubdtype(data.dtype, np.floating):
         info = np.iinfo(data.dtype) if data.dtype != bool else None
-        out = np.rint(out)
+        np.rint(out, out=out)  # in place: out is a fresh float64 array
         if info is not None:
-            out = np.clip(out, info.min, info.max)
+            np.clip(out, info.min, info.max, out=out)
         out = out.astype(data.dtype)
     return out.reshape(data.shape[: data.ndim - index.shape[0]] + index.shape[1:])
 
@@ -238,9 +240,12 @@ def _nearest_index(coordinates: np.ndarray, shift, voxel_size, spatial) -> np.nd
         _axis_index(coordinates[d], shift[d], voxel_size[d], out=scratch)
         np.add(scratch, np.float32(0.5), out=scratch)  # as rounded by _voxel_index
         np.floor(scratch, out=scratch)
-        along = np.clip(scratch.astype(np.intp), 0, spatial[d] - 1)
+        # clamped while still float32: whole numbers, so the same as clamping
+        # the integers, without an integer temporary per axis
+        np.maximum(scratch, 0, out=scratch)
+        np.minimum(scratch, spatial[d] - 1, out=scratch)
         flat *= spatial[d]
-        flat += along
+        np.add(flat, scratch, out=flat, casting="unsafe")  # exact: whole numbers
     return flat
 
 

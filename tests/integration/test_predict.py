@@ -103,3 +103,67 @@ def test_iteration_0_is_the_same_fresh_model_everywhere(stored_run):
     trained = load_model(stored_run, ITERATION)
     assert not torch.equal(next(trained.parameters()), next(first.parameters()))
     assert Coordinate(trained.eval_input_shape) == Coordinate((28, 28, 28))
+
+
+def _cpu():
+    from dacapo.compute_context import LocalTorch
+
+    return LocalTorch(device="cpu")
+
+
+def test_one_cpu_worker_predicts_in_this_process(stored_run, raw_zarr, tmp_path, caplog,
+                                                 monkeypatch):
+    roi = Roi((32, 32, 32), (128, 96, 96))
+    loads = []
+    monkeypatch.setattr("dacapo._inference_setup.load_model",
+                        lambda *a, _load=load_model: loads.append(a) or _load(*a))
+    with caplog.at_level(logging.INFO):
+        floats = predict("tiny", ITERATION, raw_zarr, "raw", tmp_path / "out", num_workers=1,
+                         output_dtype=np.float32, compute_context=_cpu())
+    assert "with 1 worker(s) in this process" in caplog.text
+    assert "12 blocks (12 processed, 0 skipped, 0 failed)" in caplog.text
+    assert len(loads) == 1  # the model predict loaded, not one more per worker
+    local = _local_prediction(stored_run, raw_zarr, tmp_path, roi)
+    assert floats.roi == roi and np.abs(floats[roi] - local).max() == 0
+
+
+def _failing_writes(monkeypatch, failures: int):
+    """The first ``failures`` block writes raise ``OSError("disk full")``."""
+    from dacapo._inference import InferenceEngine
+
+    write, calls = InferenceEngine._write, []
+
+    def flaky(self, job, data):
+        calls.append(job.write_roi)
+        if len(calls) <= failures:
+            raise OSError("disk full")
+        return write(self, job, data)
+
+    monkeypatch.setattr(InferenceEngine, "_write", flaky)
+    return calls
+
+
+def test_a_block_failing_in_this_process_is_retried(stored_run, raw_zarr, tmp_path, caplog,
+                                                     monkeypatch):
+    calls = _failing_writes(monkeypatch, failures=1)
+    text = "[40:136,32:128,40:132]"  # 2 x 2 x 2 blocks
+    with caplog.at_level(logging.INFO, logger="dacapo.blockwise.scheduler"):
+        floats = predict("tiny", ITERATION, raw_zarr, "raw", tmp_path / "out", text,
+                         output_dtype=np.float32, compute_context=_cpu())
+    assert "8 blocks (8 processed, 0 skipped, 0 failed)" in caplog.text
+    assert len(calls) == 9 and calls[0] in calls[1:]  # the failed block again
+    roi = Roi((40, 32, 40), (96, 96, 88))
+    local = _local_prediction(stored_run, raw_zarr, tmp_path, roi)
+    assert np.abs(floats[roi] - local).max() == 0
+
+
+def test_a_block_failing_in_this_process_for_good_names_the_error(stored_run, raw_zarr,
+                                                                   tmp_path, monkeypatch):
+    from dacapo.errors import BlockwiseError
+
+    _failing_writes(monkeypatch, failures=1000)
+    with pytest.raises(BlockwiseError, match=r"(?s)did not finish: 8 of 8 blocks failed "
+                       r"\(block ids 0, .*Run it again to retry only the blocks that did "
+                       r"not finish.*OSError: disk full"):
+        predict("tiny", ITERATION, raw_zarr, "raw", tmp_path / "out", "[40:136,32:128,40:132]",
+                compute_context=_cpu())

@@ -208,3 +208,43 @@ def test_start_worker_reads_back_the_options(monkeypatch):
     assert devices == ["cpu"]  # the device of the context given, not of the options
     assert "Predict blocks" in CliRunner().invoke(
         predict_worker.cli, ["start-worker", "--help"]).output
+
+
+class _Context:
+    def __init__(self, device: str):
+        self.device = device
+        self.distribute_workers = False
+
+
+@pytest.mark.parametrize(("num_workers", "device", "timeout", "here"), [
+    (1, "cpu", None, True),
+    (2, "cpu", None, False),  # several workers: processes
+    (1, "cpu", 60.0, False),  # only a worker process can be stopped after a timeout
+    (1, "cuda", None, False),  # a process reads and writes while the GPU computes
+])
+def test_a_single_cpu_worker_runs_in_this_process(num_workers, device, timeout, here):
+    from dacapo.predict import _worker
+
+    model = object()
+    worker = _worker(model, num_workers, _Context(device), timeout)
+    if here:
+        assert isinstance(worker, predict_worker.InProcessWorker) and worker.model is model
+    else:
+        assert worker is predict_worker
+
+
+def test_a_job_in_this_process_has_the_task_id_of_worker_processes(tmp_path):
+    from dacapo.blockwise.blockwise_task import DaCapoBlockwiseTask
+
+    def task(worker):
+        return DaCapoBlockwiseTask(
+            worker, Roi((0, 0, 0), (64, 64, 64)), Roi((0, 0, 0), (32, 32, 32)),
+            Roi((8, 8, 8), (16, 16, 16)), 1, compute_context=_Context("cpu"),
+            tracking_dir=tmp_path, **_job())
+
+    in_processes, here = task(predict_worker), task(predict_worker.InProcessWorker(None))
+    assert here.task_id == in_processes.task_id  # a job resumes either way
+    assert in_processes.multiprocessing and not here.multiprocessing
+    function = here.process_function.process
+    assert isinstance(function, predict_worker.PredictBlocks)
+    assert function.job == predict_worker.PredictJob(**_job())

@@ -10,6 +10,7 @@ from funlib.geometry import Coordinate
 from dacapo._checks import check_int
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
+from dacapo.utils.label_ids import unique_inverse
 
 from .post_processor import Block, PostProcessor, channel_count
 from .watershed_post_processor_parameters import WatershedPostProcessorParameters
@@ -74,8 +75,7 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
         prediction = self._require_prediction()
         context = Coordinate(parameters.context[-prediction.dims :]) * prediction.voxel_size
         read_roi = block.roi.grow(context, context).intersect(prediction.roi)
-        affinities = self._read_affinities(read_roi)
-        labels = self._segment(affinities, parameters.bias)
+        labels = self._segment_roi(read_roi, parameters.bias)
         begin = (block.roi.begin - read_roi.begin) / prediction.voxel_size
         end = begin + block.roi.shape / prediction.voxel_size
         labels = labels[tuple(slice(b, e) for b, e in zip(begin, end))]
@@ -83,29 +83,65 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
 
     def _read_affinities(self, roi) -> np.ndarray:
         """The affinity channels in ``roi`` as float64 in [0, 1]."""
+        return _decode(self._require_prediction()[roi][: len(self.offsets)])
+
+    def _segment_roi(self, roi, bias: float) -> np.ndarray:
+        """Mutex watershed, then background removal, of the prediction in
+        ``roi``. Only the stored values (not float64 copies) of the support
+        outlive the affinities, which are freed before the labels are
+        analysed: the peak is the affinities plus ``mwatershed``'s own."""
         data = self._require_prediction()[roi][: len(self.offsets)]
-        affinities = data.astype(np.float64)
-        if data.dtype.kind in "iu":
-            affinities /= np.iinfo(data.dtype).max
-        return np.ascontiguousarray(affinities)
+        support = self._short_range(data).max(axis=0)  # stored dtype: decoded later
+        affinities = _decode(data)
+        del data
+        labels = self._agglomerate(affinities, bias)
+        del affinities
+        return self._filter(labels, _decode(support).ravel(), bias)
 
     def _segment(self, affinities: np.ndarray, bias: float) -> np.ndarray:
-        """Mutex watershed, then background removal, for one block; shifts
-        ``affinities`` (float64, from ``_read_affinities``) in place."""
+        """``_segment_roi`` of affinities already read (float64, from
+        ``_read_affinities``); shifts ``affinities`` in place."""
+        support = self._short_range(affinities).max(axis=0).ravel()
+        return self._filter(self._agglomerate(affinities, bias), support, bias)
+
+    def _long_range(self) -> np.ndarray:
+        return np.array([max(abs(c) for c in o) > 1 for o in self.offsets])
+
+    def _short_range(self, affinities: np.ndarray) -> np.ndarray:
+        """The short-range channels (all of them when there are none)."""
+        long_range = self._long_range()
+        return affinities[~long_range] if (~long_range).any() else affinities
+
+    def _agglomerate(self, affinities: np.ndarray, bias: float) -> np.ndarray:
+        """``mwatershed.agglom`` of ``affinities`` shifted (in place) by the biases."""
         import mwatershed
 
-        long_range = np.array([max(abs(c) for c in o) > 1 for o in self.offsets])
-        short = affinities[~long_range] if (~long_range).any() else affinities
-        support = short.max(axis=0).ravel()
-        shift = bias + self.long_range_bias * long_range
+        shift = bias + self.long_range_bias * self._long_range()
         affinities -= shift.reshape((-1,) + (1,) * (affinities.ndim - 1))  # (our own copy)
-        labels = mwatershed.agglom(affinities, [list(o) for o in self.offsets])
-        ids, inverse, sizes = np.unique(labels.ravel(), return_inverse=True, return_counts=True)
-        mean = np.bincount(inverse, weights=support) / sizes
+        return mwatershed.agglom(affinities, [list(o) for o in self.offsets])
+
+    def _filter(self, labels: np.ndarray, support: np.ndarray, bias: float) -> np.ndarray:
+        """Objects of mean ``support`` below ``bias`` become background;
+        those under ``min_object_size`` voxels are absorbed by neighbours."""
+        ids, inverse = unique_inverse(labels)
+        sizes = np.bincount(inverse, minlength=len(ids))
+        mean = np.bincount(inverse, weights=support, minlength=len(ids)) / sizes
         keep = (mean >= bias) & (ids != 0)
-        labels = np.where(keep[inverse], labels.ravel(), 0).reshape(labels.shape)
-        fragments = (keep & (sizes < self.min_object_size))[inverse].reshape(labels.shape)
-        return _absorb(labels, fragments) if fragments.any() else labels
+        shape = labels.shape
+        labels = np.where(keep[inverse], labels.ravel(), 0).reshape(shape)
+        small = keep & (sizes < self.min_object_size)
+        if not small.any():
+            return labels
+        return _absorb(labels, small[inverse].reshape(shape))
+
+
+def _decode(data: np.ndarray) -> np.ndarray:
+    """Stored affinities as C-ordered float64 in [0, 1] (integers are encoded
+    [0, 1] values: uint8 255 = 1)."""
+    affinities = data.astype(np.float64)
+    if data.dtype.kind in "iu":
+        affinities /= np.iinfo(data.dtype).max
+    return np.ascontiguousarray(affinities)
 
 
 def _absorb(labels: np.ndarray, fragments: np.ndarray, max_steps: int = 16) -> np.ndarray:
@@ -131,7 +167,7 @@ def _absorb(labels: np.ndarray, fragments: np.ndarray, max_steps: int = 16) -> n
 
 def _renumber(labels: np.ndarray, offset: int) -> np.ndarray:
     """Ids 1..n (0 stays background), shifted by ``offset``."""
-    ids, inverse = np.unique(labels, return_inverse=True)
+    ids, inverse = unique_inverse(labels)
     new_ids = np.arange(len(ids), dtype=np.uint64) + np.uint64(offset)
     if ids[0] == 0:
         new_ids[0] = 0

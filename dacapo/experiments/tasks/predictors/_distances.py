@@ -30,35 +30,48 @@ def boundary_distances(labels: np.ndarray, voxel_size: Sequence[float]) -> np.nd
     that axis only, so each axis's faces get their own distance transform on
     a grid of twice the voxels, instead of one on a grid of ``2 ** ndim``
     times the voxels; the nearest face is the nearest of the per-axis ones.
+    The minimum is taken over squared distances and one square root follows:
+    float32 square roots are correctly rounded, hence monotonic, so this
+    equals the minimum of the per-axis distances bit for bit.
     """
-    nearest = np.full(labels.shape, np.inf, dtype=np.float32)
+    nearest = None
     for axis in range(labels.ndim):
-        distances = _face_distances(labels, voxel_size, axis)
-        if distances is not None:
-            np.minimum(nearest, distances, out=nearest)
-    return nearest
+        squared = _squared_face_distances(labels, voxel_size, axis)
+        if squared is None:
+            continue
+        if nearest is None:
+            nearest = np.array(squared, dtype=np.float32, order="C")
+        else:
+            np.minimum(nearest, squared, out=nearest)
+    if nearest is None:
+        return np.full(labels.shape, np.inf, dtype=np.float32)
+    return np.sqrt(nearest, out=nearest)
 
 
-def _face_distances(labels: np.ndarray, voxel_size: Sequence[float], axis: int):
-    """Distances from each voxel centre to the nearest face normal to ``axis``
-    between voxels of different labels, or ``None`` when there is none."""
-    ndim = labels.ndim
-    along = [slice(None)] * ndim
-    lower, upper, faces, centres = list(along), list(along), list(along), list(along)
-    lower[axis], upper[axis] = slice(None, -1), slice(1, None)
-    faces[axis], centres[axis] = slice(1, None, 2), slice(None, None, 2)
-    changes = labels[tuple(lower)] != labels[tuple(upper)]
+def _squared_face_distances(labels: np.ndarray, voxel_size: Sequence[float], axis: int):
+    """Squared distances from each voxel centre to the nearest face normal to
+    ``axis`` between voxels of different labels (a view in the axis order of
+    ``labels``), or ``None`` when there is none.
+
+    Two choices make ``edt`` faster without changing a value: the grid of
+    twice the resolution has ``axis`` first (about 10% faster than in place),
+    and it is handed over as 0/1 bytes rather than booleans (``edt``'s
+    label path, about 20% faster here; with a single label it is the binary
+    transform, each voxel's distance to the nearest 0). The tests compare
+    every voxel with a transform of the full grid.
+    """
+    moved = np.moveaxis(labels, axis, 0)
+    changes = moved[:-1] != moved[1:]
     if not changes.any():
         return None
-    shape = list(labels.shape)
-    shape[axis] = 2 * shape[axis] - 1
-    grid = np.ones(shape, dtype=bool)  # False on a boundary point
-    np.logical_not(changes, out=grid[tuple(faces)])
-    spacing = tuple(float(v) / 2 if a == axis else float(v) for a, v in enumerate(voxel_size))
+    grid = np.ones((2 * moved.shape[0] - 1,) + moved.shape[1:], dtype=bool)
+    np.logical_not(changes, out=grid[1::2])  # False on a boundary point
+    spacing = [float(v) for v in voxel_size]
+    spacing.insert(0, spacing.pop(axis) / 2)
     # edt takes a scalar anisotropy in 1D
-    anisotropy = spacing[0] if ndim == 1 else spacing
-    distances = edt.edt(grid, anisotropy=anisotropy, black_border=False)
-    return distances[tuple(centres)]
+    anisotropy = spacing[0] if labels.ndim == 1 else tuple(spacing)
+    squared = edt.edtsq(grid.view(np.uint8), anisotropy=anisotropy, black_border=False)
+    return np.moveaxis(squared[::2], 0, axis)
 
 
 def signed_distances(labels: np.ndarray, voxel_size: Sequence[float]) -> np.ndarray:

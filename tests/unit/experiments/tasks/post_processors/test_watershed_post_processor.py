@@ -169,3 +169,47 @@ def test_fragments_touching_no_object_become_background():
 def test_min_object_size_is_a_count(size):
     with pytest.raises(ConfigError, match="min_object_size"):
         WatershedPostProcessor(NEIGHBORHOOD, min_object_size=size)
+
+
+def _uint8_prediction(shape=(24, 24, 24)):
+    labels = np.zeros(shape, np.uint64)
+    labels[2:12, 1:-1, 1:-1], labels[13:-1, 1:-1, 1:10], labels[13:-1, 1:-1, 11:-1] = 1, 2, 3
+    affs = noisy_affinities(labels, NEIGHBORHOOD, (1, 1, 1)).data
+    return NumpyArray.from_np_array((affs * 255).astype(np.uint8), Roi((0, 0, 0), shape),
+                                    (1, 1, 1), ["c", "z", "y", "x"])
+
+
+@pytest.mark.parametrize("bias, min_object_size", [(0.5, 0), (0.3, 40)])
+def test_segmenting_a_roi_equals_segmenting_its_float_affinities(bias, min_object_size):
+    post_processor = WatershedPostProcessor(NEIGHBORHOOD, min_object_size=min_object_size)
+    post_processor.set_prediction(_uint8_prediction())
+    roi = Roi((2, 0, 3), (20, 24, 18))
+    from_roi = post_processor._segment_roi(roi, bias)
+    expected = post_processor._segment(post_processor._read_affinities(roi), bias)
+    assert from_roi.dtype == expected.dtype and len(np.unique(expected)) > 2
+    np.testing.assert_array_equal(from_roi, expected)
+
+
+def test_only_the_affinities_are_held_while_the_mutex_watershed_runs(monkeypatch):
+    import tracemalloc
+
+    import mwatershed
+
+    post_processor = WatershedPostProcessor(NEIGHBORHOOD)
+    post_processor.set_prediction(_uint8_prediction())
+    held = []
+    agglom = mwatershed.agglom
+
+    def measured(affinities, offsets):
+        held.append((tracemalloc.get_traced_memory()[0], affinities.nbytes))
+        return agglom(affinities, offsets)
+
+    monkeypatch.setattr(mwatershed, "agglom", measured)
+    tracemalloc.start()
+    try:
+        post_processor._segment_roi(post_processor.prediction_array.roi, 0.5)
+    finally:
+        tracemalloc.stop()
+    (traced, affinities), = held
+    # float64 affinities; at most a byte per voxel besides (no float64 support)
+    assert traced < affinities * (1 + 1 / 8 / len(NEIGHBORHOOD)) + 64 * 1024

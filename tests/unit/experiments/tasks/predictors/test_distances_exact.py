@@ -122,6 +122,11 @@ def test_a_fully_known_mask_needs_no_distance_transform(monkeypatch):
             calls.append(1)
             return edt.edt(*args, **kwargs)
 
+        @staticmethod
+        def edtsq(*args, **kwargs):
+            calls.append(1)
+            return edt.edtsq(*args, **kwargs)
+
     monkeypatch.setattr(_distances, "edt", Counting)
     unseen = _distances.unseen_distances(np.ones((5, 5, 6), dtype=np.float32), (8, 8, 8))
     assert not calls
