@@ -44,9 +44,10 @@ bench: $(STAMP)
 
 # P3 at 512³ and full training on the CPU, once per side (upstream is
 # OOM-killed at ~20 GB; a CPU iteration takes a minute): stored in
-# bench/results-large.json, which make bench reports.
+# bench/results-large.json, then reported in bench/RESULTS.md.
 bench-large: $(STAMP)
 	$(PY) bench/run.py --large --peer-setup
+	$(PY) bench/run.py --refresh-stored
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -193,6 +193,8 @@ LARGE_ROWS = [
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if args.refresh_stored:
+        return _refresh_stored(args)
     # the peer venv is made while the data is written (both take a minute or so)
     ready = _peer_setup() if args.peer_setup else None
     if args.large:
@@ -202,14 +204,35 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"wrote {args.large_output}")
         return 0
     # read (and check) the stored rows first: a broken file stops us before measuring
-    large = stored_results.load_large(args.large_output)
-    gpu = stored_results.load_gpu(args.gpu_results)
+    stored = _stored_lines(args)
     results = _measure_rows([row for row in ROWS if row.name in args.rows], args.rows,
                             args.reps, ready=ready)
-    _write_atomically(args.output, _report(results) + "\n" + "\n".join(
-        _large_lines(large, args.large_output) + stored_results.gpu_lines(
-            gpu, args.gpu_results)) + "\n")
+    _write_atomically(args.output, _report(results) + "\n" + stored)
     print(f"wrote {args.output}")
+    return 0
+
+
+def _stored_lines(args: argparse.Namespace) -> str:
+    """The sections of the rows measured elsewhere (large and GPU), from their files."""
+    large = stored_results.load_large(args.large_output)
+    gpu = stored_results.load_gpu(args.gpu_results)
+    return "\n".join(_large_lines(large, args.large_output)
+                     + stored_results.gpu_lines(gpu, args.gpu_results)) + "\n"
+
+
+def _refresh_stored(args: argparse.Namespace) -> int:
+    """Rewrites the sections of ``args.output`` after the rows ``make bench``
+    measured (the large and GPU rows) from their files, measuring nothing:
+    after ``make bench-large`` or a GPU run."""
+    if not args.output.is_file():
+        raise SystemExit(f"{args.output} does not exist: run `make bench` first")
+    text = args.output.read_text()
+    marker = text.find(STORED_MARKER)
+    if marker < 0:
+        raise SystemExit(f"{args.output} has no line starting {STORED_MARKER!r}: it was not "
+                         "written by bench/run.py; run `make bench` to rewrite it")
+    _write_atomically(args.output, text[:marker] + _stored_lines(args))
+    print(f"rewrote the stored rows of {args.output}")
     return 0
 
 
@@ -258,9 +281,13 @@ def _stored(result: Dict[str, Any]) -> Dict[str, Any]:
             "runs": result["runs"]}
 
 
+#: the first line of the sections that ``--refresh-stored`` rewrites
+STORED_MARKER = "## Large rows ("
+
+
 def _large_lines(stored: Optional[Dict[str, Any]], path: Path) -> List[str]:
     """The section of the large rows, measured earlier by ``make bench-large``."""
-    lines = [f"## Large rows (`make bench-large`, stored in `bench/{path.name}`)", ""]
+    lines = [f"{STORED_MARKER}`make bench-large`, stored in `bench/{path.name}`)", ""]
     if stored is None:
         return lines + ["P3 at 512³ and P2's full training on the CPU: not measured: run "
                         "`make bench-large` (once a side, about 20 minutes here) to measure "
@@ -284,6 +311,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--large", action="store_true",
                         help="instead: the large rows (P3 at 512³, CPU training), once a "
                         "side, stored in --large-output (make bench-large)")
+    parser.add_argument("--refresh-stored", action="store_true",
+                        help="instead: rewrite only the large and GPU rows' sections of "
+                        "--output from their files, measuring nothing")
     parser.add_argument("--peer-setup", action="store_true",
                         help="run bench/peer-setup.sh (the upstream release's venv) while "
                         "the data is written (make bench)")

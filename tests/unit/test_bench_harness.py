@@ -320,3 +320,40 @@ def test_a_failed_peer_set_up_stops_the_run_after_the_data_before_measuring(
                     "--large-output", str(tmp_path / "l.json"), "--gpu-results",
                     str(tmp_path / "g.json")])
     assert len(prepared) == 1 and measured == [] and not (tmp_path / "R.md").exists()
+
+
+def test_refreshing_the_stored_rows_keeps_the_measured_ones_and_measures_nothing(
+        bench, monkeypatch, tmp_path):
+    measured = []
+    _fake_measuring(bench, monkeypatch, measured)
+    results, large = tmp_path / "R.md", tmp_path / "large.json"
+    assert bench.main(["--rows", "P4", "--output", str(results), "--large-output", str(large),
+                       "--gpu-results", str(tmp_path / "none.json")]) == 0
+    before = results.read_text()
+    assert "P3 at 512³ and P2's full training on the CPU: not measured" in before
+    assert bench.main(["--large", "--large-output", str(large)]) == 0  # make bench-large
+    measured.clear()
+    assert bench.main(["--refresh-stored", "--output", str(results), "--large-output",
+                       str(large), "--gpu-results", str(tmp_path / "none.json")]) == 0
+    after = results.read_text()
+    assert measured == []
+    head = before[:before.index(bench.STORED_MARKER)]
+    assert after.startswith(head) and "| 0.5 s (10 runs) | 2 s (10 runs) | 4.00 |" in after
+    assert "| P3 | mutex watershed of 512³ affinities" in after
+    assert "not measured: run `make bench-large`" not in after
+    assert after.rstrip().endswith("P7: not measured: no GPU in this run")
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, r"R.md does not exist: run `make bench` first"),
+    ("# my notes\n", r"R.md has no line starting '## Large rows \(': it was not written by "
+                     r"bench/run.py; run `make bench` to rewrite it"),
+])
+def test_refreshing_a_missing_or_foreign_results_file_says_what_to_run(bench, tmp_path,
+                                                                       content, message):
+    results = tmp_path / "R.md"
+    if content is not None:
+        results.write_text(content)
+    with pytest.raises(SystemExit, match=message):
+        bench.main(["--refresh-stored", "--output", str(results)])
+    assert content is None or results.read_text() == content
