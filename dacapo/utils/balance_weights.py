@@ -58,8 +58,9 @@ def _slab_grid(shape: Tuple[int, ...], slab: Optional[Sequence[int]]):
             f"balance_weights: slab {tuple(slab)} does not fit labels of shape {shape}: "
             "expected one positive size (or -1 for the full extent) per axis"
         )
-    sizes = [n if s == -1 else s for n, s in zip(shape, slab)]
-    grid = tuple(-(-n // s) for n, s in zip(shape, sizes))
+    # an axis of length 0 still has one (empty) slab: slab counts stay the same
+    sizes = [max(n, 1) if s == -1 else s for n, s in zip(shape, slab)]
+    grid = tuple(max(1, -(-n // s)) for n, s in zip(shape, sizes))
     return sizes, grid
 
 

@@ -106,3 +106,17 @@ def test_moving_counts_must_have_one_entry_per_slab():
     _, counts = balance_weights(np.zeros(4), 2)
     with pytest.raises(ConfigError, match="moving_counts holds 1 slabs, these labels have 2"):
         balance_weights(np.zeros((2, 2)), 2, slab=(1, -1), moving_counts=counts)
+
+
+@pytest.mark.parametrize("shape, slab", [((0, 4, 4), None), ((2, 0, 4), (1, -1, -1)),
+                                         ((0,), (3,))])
+def test_empty_labels_give_empty_weights_and_keep_the_slab_counts(shape, slab):
+    weights, counts = balance_weights(np.zeros(shape, dtype=np.uint8), 2, slab=slab)
+    assert weights.shape == shape and weights.dtype == np.float32
+    full = tuple(max(n, 1) for n in shape)  # the same layout with voxels in it
+    _, full_counts = balance_weights(np.zeros(full, dtype=np.uint8), 2, slab=slab)
+    assert len(counts) == len(full_counts)
+    # an empty batch adds nothing to the counts a later batch is balanced with
+    weights, after = balance_weights(np.array(np.zeros(full), dtype=np.uint8), 2, slab=slab,
+                                     moving_counts=counts)
+    assert after == full_counts
