@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import sys
 import traceback
 from typing import Optional
 
@@ -11,7 +13,7 @@ import gunpowder as gp
 
 from dacapo.errors import DacapoError
 
-__all__ = ["PreCache", "nth_seed", "portable_error"]
+__all__ = ["PreCache", "nth_seed", "one_thread_each", "portable_error"]
 
 
 class PreCache(gp.PreCache):
@@ -29,6 +31,10 @@ class PreCache(gp.PreCache):
     one that cannot be pickled (e.g. because the failing node holds an open
     file) is dropped there, and the training process would wait for it
     forever. Each worker's error is replaced by ``portable_error(error)`` first.
+
+    Each worker computes with one thread (``one_thread_each``): the workers
+    already share the cores, and BLAS or torch threads of their own (one per
+    core each, by default) would only make them wait for one another.
     """
 
     def __init__(self, cache_size: int, num_workers: int):
@@ -36,6 +42,7 @@ class PreCache(gp.PreCache):
         self._started = multiprocessing.Value("q", 0)  # shared with the forked workers
 
     def _run_worker(self):
+        one_thread_each()
         try:
             request = self.current_request.copy()
             if self.current_request.is_deterministic():
@@ -50,6 +57,24 @@ class PreCache(gp.PreCache):
             number = int(self._started.value)
             self._started.value += 1
         return number
+
+
+#: the process whose threads ``one_thread_each`` limited (a data worker is a fork)
+_LIMITED = [-1]
+
+
+def one_thread_each() -> None:
+    """Limits this process (a data worker) to one BLAS/OpenMP thread and one
+    torch thread, once per process, as torch's own ``DataLoader`` does in its
+    workers."""
+    if _LIMITED[0] == os.getpid():
+        return
+    _LIMITED[0] = os.getpid()
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # numpy's BLAS (the elastic augment's coordinates), OpenMP
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
 
 def nth_seed(seed: int, number: int) -> int:

@@ -50,3 +50,46 @@ def test_batch_seeds_are_distinct_and_32_bit():
     seeds = {nth_seed(123, n) for n in range(10_000)}
     assert len(seeds) == 10_000
     assert all(0 <= s < 2**32 for s in seeds)
+
+
+class ThreadCounts(gp.BatchProvider):
+    """Provides the BLAS and torch thread counts of the process that makes the batch."""
+
+    def setup(self):
+        self.provides(KEY, gp.ArraySpec(roi=Roi((0,), (3,)), voxel_size=Coordinate((1,))))
+
+    def provide(self, request):
+        import os
+
+        import torch
+        from threadpoolctl import threadpool_info
+
+        blas = max((pool["num_threads"] for pool in threadpool_info()
+                    if pool["user_api"] == "blas"), default=1)
+        spec = self.spec[KEY].copy()
+        spec.roi = request[KEY].roi
+        batch = gp.Batch()
+        batch[KEY] = gp.Array(np.array([blas, torch.get_num_threads(), os.getpid()]), spec)
+        return batch
+
+
+def test_data_workers_compute_with_one_thread_each_and_leave_the_trainer_alone():
+    import os
+
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(2):  # as on a 2-core machine, whatever this one has
+        torch_threads = torch.get_num_threads()
+        torch.set_num_threads(2)
+        try:
+            pipeline = ThreadCounts() + PreCache(cache_size=2, num_workers=2)
+            request = gp.BatchRequest()
+            request[KEY] = gp.ArraySpec(roi=Roi((0,), (3,)))
+            with gp.build(pipeline):
+                counts = [pipeline.request_batch(request)[KEY].data for _ in range(4)]
+            assert torch.get_num_threads() == 2  # the training process keeps its threads
+        finally:
+            torch.set_num_threads(torch_threads)
+    assert all(pid != os.getpid() for _, _, pid in counts)  # made by the workers
+    assert [(blas, threads) for blas, threads, _ in counts] == [(1, 1)] * 4
