@@ -1,6 +1,7 @@
-"""Joining per-block segmentations: ids unique per block, the faces of each
-block, the pairs of ids to merge across faces, and the lookup table of a
-union-find over those pairs. Pure numpy; memory is bounded by a block (faces:
+"""Joining per-block segmentations (ids made unique per block by
+``dacapo.utils.label_ids.unique_ids``): the faces of each block, the pairs
+of ids to merge across faces, and the lookup table of a union-find over
+those pairs. Pure numpy; memory is bounded by a block (faces:
 by its surface; the table: by the number of pairs).
 
 Across the face between block A (below) and block B (above) along an axis::
@@ -26,22 +27,7 @@ from typing import Any, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from dacapo.utils.label_ids import unique_inverse
-
 ID_DTYPE = np.uint64
-
-
-def unique_ids(labels: np.ndarray, offset: int) -> np.ndarray:
-    """``labels`` renumbered 1..n (0 stays background) plus ``offset``, as
-    uint64: ids of different blocks never collide when ``offset`` is
-    ``block_id * voxels_per_block``."""
-    ids, inverse = unique_inverse(labels)
-    new = np.arange(len(ids), dtype=ID_DTYPE) + ID_DTYPE(offset)
-    if ids[0] == 0:
-        new[0] = 0
-    else:
-        new += ID_DTYPE(1)
-    return new[inverse].reshape(labels.shape)
 
 
 def face_planes(labels: np.ndarray, written: np.ndarray,

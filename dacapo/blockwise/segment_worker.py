@@ -34,7 +34,7 @@ from typing import Any, Callable, Dict, Tuple
 import click
 import numpy as np
 
-from dacapo.blockwise._faces import face_planes, save_faces, unique_ids
+from dacapo.blockwise._faces import face_planes, save_faces
 from dacapo.blockwise.worker import (
     LazyBlockFunction,
     array_identifier,
@@ -45,6 +45,7 @@ from dacapo.blockwise.worker import (
     worker_process,
 )
 from dacapo.errors import ConfigError
+from dacapo.utils.label_ids import unique_ids
 
 read_write_conflict: bool = False
 fit: str = "shrink"

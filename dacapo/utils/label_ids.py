@@ -13,7 +13,7 @@ from typing import Tuple
 
 import numpy as np
 
-__all__ = ["unique_inverse"]
+__all__ = ["unique_ids", "unique_inverse"]
 
 #: the table over ``0..max id`` is used while ``max id`` is at most this many
 #: times the number of voxels (plus ``DENSE_SLACK``); else ``np.unique``
@@ -46,3 +46,16 @@ def unique_inverse(labels: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     inverse = position[index]
     del position
     return np.flatnonzero(present).astype(flat.dtype), inverse
+
+
+def unique_ids(labels: np.ndarray, offset: int) -> np.ndarray:
+    """``labels`` renumbered 1..n (0 stays background) plus ``offset``, as
+    uint64: ids of different blocks never collide when ``offset`` is
+    ``block_id * voxels_per_block``."""
+    ids, inverse = unique_inverse(labels)
+    new = np.arange(len(ids), dtype=np.uint64) + np.uint64(offset)
+    if ids[0] == 0:
+        new[0] = 0
+    else:
+        new += np.uint64(1)
+    return new[inverse].reshape(labels.shape)

@@ -9,8 +9,8 @@ from dacapo.blockwise._faces import (
     face_pairs,
     face_planes,
     save_faces,
-    unique_ids,
 )
+from dacapo.utils.label_ids import unique_ids
 
 
 def test_unique_ids_renumber_from_the_offset_and_keep_background():

@@ -8,9 +8,10 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.blockwise import _faces, segment_blockwise, watershed_function
-from dacapo.blockwise._faces import block_lut, unique_ids
+from dacapo.blockwise._faces import block_lut
 from dacapo.experiments.datasplits.datasets.arrays.zarr_array import ZarrArray
 from dacapo.utils.affinities import seg_to_affgraph
+from dacapo.utils.label_ids import unique_ids
 
 BLOCK = Coordinate(16, 16, 16)
 CONTEXT = Coordinate(2, 2, 2)

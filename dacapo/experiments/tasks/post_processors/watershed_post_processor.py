@@ -10,7 +10,7 @@ from funlib.geometry import Coordinate
 from dacapo._checks import check_int
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
-from dacapo.utils.label_ids import unique_inverse
+from dacapo.utils.label_ids import unique_ids, unique_inverse
 
 from .post_processor import Block, PostProcessor, channel_count
 from .watershed_post_processor_parameters import WatershedPostProcessorParameters
@@ -79,11 +79,7 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
         begin = (block.roi.begin - read_roi.begin) / prediction.voxel_size
         end = begin + block.roi.shape / prediction.voxel_size
         labels = labels[tuple(slice(b, e) for b, e in zip(begin, end))]
-        return _renumber(labels, offset=block.id * block.max_voxels)
-
-    def _read_affinities(self, roi) -> np.ndarray:
-        """The affinity channels in ``roi`` as float64 in [0, 1]."""
-        return _decode(self._require_prediction()[roi][: len(self.offsets)])
+        return unique_ids(labels, offset=block.id * block.max_voxels)
 
     def _segment_roi(self, roi, bias: float) -> np.ndarray:
         """Mutex watershed, then background removal, of the prediction in
@@ -97,12 +93,6 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
         labels = self._agglomerate(affinities, bias)
         del affinities
         return self._filter(labels, _decode(support).ravel(), bias)
-
-    def _segment(self, affinities: np.ndarray, bias: float) -> np.ndarray:
-        """``_segment_roi`` of affinities already read (float64, from
-        ``_read_affinities``); shifts ``affinities`` in place."""
-        support = self._short_range(affinities).max(axis=0).ravel()
-        return self._filter(self._agglomerate(affinities, bias), support, bias)
 
     def _long_range(self) -> np.ndarray:
         return np.array([max(abs(c) for c in o) > 1 for o in self.offsets])
@@ -164,13 +154,3 @@ def _absorb(labels: np.ndarray, fragments: np.ndarray, max_steps: int = 16) -> n
             break
     return labels
 
-
-def _renumber(labels: np.ndarray, offset: int) -> np.ndarray:
-    """Ids 1..n (0 stays background), shifted by ``offset``."""
-    ids, inverse = unique_inverse(labels)
-    new_ids = np.arange(len(ids), dtype=np.uint64) + np.uint64(offset)
-    if ids[0] == 0:
-        new_ids[0] = 0
-    else:
-        new_ids += np.uint64(1)
-    return new_ids[inverse].reshape(labels.shape)

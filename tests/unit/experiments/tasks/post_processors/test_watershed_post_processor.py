@@ -185,7 +185,11 @@ def test_segmenting_a_roi_equals_segmenting_its_float_affinities(bias, min_objec
     post_processor.set_prediction(_uint8_prediction())
     roi = Roi((2, 0, 3), (20, 24, 18))
     from_roi = post_processor._segment_roi(roi, bias)
-    expected = post_processor._segment(post_processor._read_affinities(roi), bias)
+    # the same steps with float64 affinities and support throughout
+    affinities = post_processor.prediction_array[roi][: len(NEIGHBORHOOD)].astype(np.float64) / 255
+    support = post_processor._short_range(affinities).max(axis=0).ravel()
+    labels = post_processor._agglomerate(affinities, bias)
+    expected = post_processor._filter(labels, support, bias)
     assert from_roi.dtype == expected.dtype and len(np.unique(expected)) > 2
     np.testing.assert_array_equal(from_roi, expected)
 
