@@ -36,6 +36,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import stored_results  # noqa: E402
 
+from dacapo.store._files import atomic_write_text  # noqa: E402
+
 #: where ``make bench-large`` stores its rows, and ``bench/gpu_train.py`` P7
 LARGE_RESULTS = HERE / "results-large.json"
 GPU_RESULTS = HERE / "results-gpu.json"
@@ -207,7 +209,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     stored = _stored_lines(args)
     results = _measure_rows([row for row in ROWS if row.name in args.rows], args.rows,
                             args.reps, ready=ready)
-    _write_atomically(args.output, _report(results) + "\n" + stored)
+    atomic_write_text(args.output, _report(results) + "\n" + stored)
     print(f"wrote {args.output}")
     return 0
 
@@ -231,7 +233,7 @@ def _refresh_stored(args: argparse.Namespace) -> int:
     if marker < 0:
         raise SystemExit(f"{args.output} has no line starting {STORED_MARKER!r}: it was not "
                          "written by bench/run.py; run `make bench` to rewrite it")
-    _write_atomically(args.output, text[:marker] + _stored_lines(args))
+    atomic_write_text(args.output, text[:marker] + _stored_lines(args))
     print(f"rewrote the stored rows of {args.output}")
     return 0
 
@@ -261,12 +263,6 @@ def _peer_setup() -> Callable[[], None]:
             raise SystemExit(f"bench/peer-setup.sh failed (exit {setup.returncode}): see "
                              "its output above; nothing was measured")
     return wait
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)
 
 
 def _now() -> str:

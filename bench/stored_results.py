@@ -14,11 +14,11 @@ broken file stops it at once, not after the measuring.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from dacapo.errors import ConfigError
+from dacapo.store._files import atomic_write_text
 
 #: the keys of each object of ``bench/results-gpu.json`` (``bench/gpu_train.py``)
 GPU_KEYS = ("row", "precision", "gpu", "fetchers", "ours_s_per_it",
@@ -31,9 +31,7 @@ LARGE_ROW_KEYS = ("name", "what", "metrics", "medians", "failures", "runs")
 def save_large(path: Path, rows: List[Dict[str, Any]], date: str, machine: str) -> None:
     """Writes the large rows' results (atomically: a temporary file, then a rename)."""
     text = json.dumps({"date": date, "machine": machine, "rows": rows}, indent=1)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text + "\n")
-    os.replace(temporary, path)
+    atomic_write_text(path, text + "\n")
 
 
 def load_large(path: Path) -> Optional[Dict[str, Any]]:
