@@ -1,11 +1,25 @@
-"""Peak resident memory of a process and all its descendants, sampled from /proc."""
+"""Peak resident memory of a process and all its descendants, sampled from /proc.
+
+The sampling runs in a process of its own: a sampling thread would stall
+whenever an extension holds the GIL (``mwatershed.agglom`` does, for
+seconds, in the upstream release's main process) and miss that peak. The
+peak reported is never below the largest single process's own peak
+(``ru_maxrss``), which the kernel tracks exactly.
+
+    python -P _tree_memory.py PID   # samples until stdin closes, prints the peak
+"""
 
 from __future__ import annotations
 
 import os
-import threading
+import resource
+import subprocess
+import sys
 import time
 from typing import Dict, List
+
+#: seconds between two samples
+INTERVAL = 0.02
 
 
 def _children() -> Dict[int, List[int]]:
@@ -30,34 +44,53 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and its descendants now."""
+def tree_rss(root: int, skip: int = -1) -> int:
+    """Bytes resident in ``root`` and its descendants now (``skip`` and its
+    descendants left out)."""
     tree, todo, total = _children(), [root], 0
     while todo:
         pid = todo.pop()
+        if pid == skip:
+            continue
         total += _rss(pid)
         todo.extend(tree.get(pid, []))
     return total
 
 
 class PeakTreeMemory:
-    """Samples ``tree_rss(os.getpid())`` every ``interval`` s while active."""
+    """The peak of ``tree_rss(os.getpid())`` while active, sampled every
+    ``INTERVAL`` s by a separate sampler process (itself not counted)."""
 
-    def __init__(self, interval: float = 0.05):
-        self.interval, self.peak = interval, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(os.getpid()))
-            time.sleep(self.interval)
+    def __init__(self):
+        self.peak = 0
+        self._sampler = None
 
     def __enter__(self) -> "PeakTreeMemory":
-        self._thread.start()
+        self._sampler = subprocess.Popen(
+            [sys.executable, "-P", __file__, str(os.getpid())],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, tree_rss(os.getpid()))
+        sampled, _ = self._sampler.communicate("")
+        largest = max(resource.getrusage(who).ru_maxrss
+                      for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) * 1024
+        self.peak = max(int(sampled or 0), largest, tree_rss(os.getpid(), self._sampler.pid))
+
+
+def _sample(root: int) -> None:
+    """Samples ``root``'s tree until stdin closes, then prints the peak."""
+    import selectors
+
+    selector = selectors.DefaultSelector()
+    selector.register(sys.stdin, selectors.EVENT_READ)
+    peak = 0
+    while not selector.select(timeout=0):
+        peak = max(peak, tree_rss(root, skip=os.getpid()))
+        time.sleep(INTERVAL)
+    print(peak, flush=True)
+
+
+if __name__ == "__main__":
+    _sample(int(sys.argv[1]))
