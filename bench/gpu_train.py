@@ -13,10 +13,17 @@ iterations, after warm-up):
 - ``bare loop``: the same model, RAdam and an MSE loss on random tensors
   already on the GPU, no host synchronisation until the end (the limit).
 
+The trainer is told the device before its batches are built, as
+``train_run`` does, so by default (``--targets auto``) the target and
+weights are computed on the GPU from the augmented ground truth;
+``--targets workers`` computes them in the data workers instead, as on the
+CPU (the comparison).
+
 Without a GPU it prints a message and exits 0. Prints one JSON line per
 setting, then a summary table.
 
     python bench/gpu_train.py --iterations 40 --fetchers 12
+    python bench/gpu_train.py --fp32-only --targets workers   # the comparison
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ from pathlib import Path
 
 SHAPE = (192, 192, 192)
 INPUT = (132, 132, 132)
+#: ``--targets`` choices and the ``targets_on_device`` each sets
+TARGETS = {"auto": None, "device": True, "workers": False}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -41,6 +50,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--crops", type=int, default=2, help="synthetic 192³ training crops")
     parser.add_argument("--mixed-only", action="store_true", help="time mixed precision only")
     parser.add_argument("--fp32-only", action="store_true", help="time fp32 only")
+    parser.add_argument("--targets", choices=TARGETS, default="auto",
+                        help="where targets are made: auto (as train_run: on a GPU, there), "
+                        "device, or workers (the data workers, as on the CPU)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--smoke", action="store_true",
                         help="a tiny run on the CPU (64³ crops, 44³ input): checks the script")
@@ -51,7 +63,8 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def build(container: Path, fetchers: int, mixed_precision: bool, input_shape=INPUT):
+def build(container: Path, fetchers: int, mixed_precision: bool, input_shape=INPUT,
+          device=None, targets: str = "auto"):
     """Task, model and a started-ready trainer of the issue's setup."""
     from dacapo.experiments.architectures import CNNectomeUNetConfig
     from dacapo.experiments.datasplits import SimpleDataSplitConfig
@@ -70,6 +83,7 @@ def build(container: Path, fetchers: int, mixed_precision: bool, input_shape=INP
     model = task.create_model(unet.architecture_type(unet))
     trainer_config = GunpowderTrainerConfig(
         "p7", 2, 1e-4, num_data_fetchers=fetchers, mixed_precision=mixed_precision,
+        targets_on_device=TARGETS[targets],
         augments=[
             ElasticAugmentConfig(
                 control_point_spacing=[10] * 3, control_point_displacement_sigma=[2.0] * 3,
@@ -79,6 +93,7 @@ def build(container: Path, fetchers: int, mixed_precision: bool, input_shape=INP
         ],
     )
     trainer = trainer_config.trainer_type(trainer_config)
+    trainer.device = device  # as train_run does, before the batches are built
     split = SimpleDataSplitConfig("p7", container)
     trainer.build_batch_provider(split.datasplit_type(split).train, model, task)
     return task, model, trainer
@@ -156,7 +171,9 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
     _, bare_model, _ = build(container, 0, mixed_precision, shape)
     bare = time_bare(bare_model, device, mixed_precision, args.warmup, args.iterations)
     log(f"{precision}: bare loop {bare:.4f} s/it")
-    _, model, trainer = build(container, args.fetchers, mixed_precision, shape)
+    _, model, trainer = build(container, args.fetchers, mixed_precision, shape, device,
+                              args.targets)
+    on_device = trainer.prepare_on_device(device) is not None
     with trainer:
         ours = time_ours(trainer, model, device, args.warmup, args.iterations)
         log(f"{precision}: ours {ours:.4f} s/it")
@@ -166,6 +183,7 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     return {
         "row": "P7", "precision": precision, "gpu": name, "fetchers": args.fetchers,
+        "targets": "device" if on_device else "workers",
         "ours_s_per_it": ours, "ours_cached_batch_s_per_it": cached, "bare_s_per_it": bare,
         "ours_fraction_of_bare": bare / ours, "cached_fraction_of_bare": bare / cached,
     }
@@ -194,7 +212,8 @@ def main(argv=None) -> int:
             print(json.dumps(results[-1]), flush=True)
             if args.json:
                 args.json.write_text(json.dumps(results, indent=1))
-    print(f"\nP7 on {results[0]['gpu']}, {args.fetchers} data workers, seconds per iteration:")
+    print(f"\nP7 on {results[0]['gpu']}, {args.fetchers} data workers, targets made on the "
+          f"{results[0]['targets']}, seconds per iteration:")
     print("| precision | ours | ours, one cached batch | bare loop | ours / bare speed |")
     print("|---|---|---|---|---|")
     for r in results:

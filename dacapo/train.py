@@ -109,6 +109,7 @@ def _train_locked(run: "Run", stats_store: "StatsStore", weights_store: "Weights
                 run.train_until, device)
     run.model.to(device)
     run.move_optimizer(device)
+    run.trainer.device = device
     _prepare_batches(run)
     with create_tracker(run, start) as tracker:
         try:

@@ -21,6 +21,8 @@ PREFETCH_DEPTH = 2
 
 Batch = Dict[str, np.ndarray]
 Tensors = Dict[str, torch.Tensor]
+#: maps a batch's tensors on the device to those of the training step
+Prepare = Callable[[Tensors], Tensors]
 
 
 def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
@@ -34,8 +36,16 @@ def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
 
 
 def batch_tensors(batch: Batch) -> Tensors:
-    """The arrays a training step needs, as CPU tensors (``weight`` only when given)."""
-    tensors = {"raw": as_tensor(batch["raw"], floating=True), "target": as_tensor(batch["target"])}
+    """The arrays a training step needs, as CPU tensors: ``raw``, ``target`` and
+    ``weight`` (when given); a batch without a target (it is computed on the
+    device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``."""
+    tensors = {"raw": as_tensor(batch["raw"], floating=True)}
+    if batch.get("target") is None:
+        tensors["gt"] = as_tensor(batch["gt"])
+        if batch.get("mask") is not None:
+            tensors["mask"] = as_tensor(batch["mask"], floating=True)
+        return tensors
+    tensors["target"] = as_tensor(batch["target"])
     if batch.get("weight") is not None:
         tensors["weight"] = as_tensor(batch["weight"])
     return tensors
@@ -43,13 +53,16 @@ def batch_tensors(batch: Batch) -> Tensors:
 
 def feed(
     make_batch: Callable[[int], Batch], first: int, count: int, device: torch.device,
-    prefetch: Optional[bool] = None,
+    prefetch: Optional[bool] = None, prepare: Optional[Prepare] = None,
 ) -> Iterator[Tuple[Batch, Tensors]]:
     """Batches ``first`` .. ``first + count - 1`` with their tensors on ``device``.
 
     ``make_batch(i)`` makes batch ``i``. With ``prefetch`` (the default on
     CUDA) up to ``PREFETCH_DEPTH`` batches are made ahead in a thread;
-    otherwise each is made when asked for.
+    otherwise each is made when asked for. ``prepare`` (e.g. computing the
+    target from ``gt`` on the device) maps each batch's device tensors to
+    those of the step; it is called in batch order, on a GPU in the prefetch
+    thread on its copy stream, so the step does not wait for it.
 
     The first batch is always made in the calling thread: data workers start
     on the first request, and Linux ties their parent-death signal to the
@@ -62,23 +75,34 @@ def feed(
         return
     batch = make_batch(first)
     if not prefetch:
-        yield batch, batch_tensors(batch)
-        for index in range(first + 1, first + count):
-            batch = make_batch(index)
-            yield batch, batch_tensors(batch)
+        for index in range(first, first + count):
+            if index > first:
+                batch = make_batch(index)
+            yield batch, _in_step(batch, device, prepare)
         return
-    with _Prefetcher(make_batch, first + 1, count - 1, device) as prefetcher:
-        yield prefetcher.to_device(batch)
+    ready = _in_step(batch, device, prepare)  # before the thread prepares the next ones
+    with _Prefetcher(make_batch, first + 1, count - 1, device, prepare) as prefetcher:
+        yield batch, ready
         for _ in range(count - 1):
             yield prefetcher.next()
+
+
+def _in_step(batch: Batch, device: torch.device, prepare: Optional[Prepare]) -> Tensors:
+    """The batch's tensors, on ``device`` and prepared when there is a ``prepare``
+    (without one they stay on the CPU: the step moves what it uses)."""
+    tensors = batch_tensors(batch)
+    if prepare is None:
+        return tensors
+    return prepare({name: tensor.to(device) for name, tensor in tensors.items()})
 
 
 class _Prefetcher:
     """A thread making batches ahead and copying them to a CUDA device."""
 
     def __init__(self, make_batch: Callable[[int], Batch], first: int, count: int,
-                 device: torch.device):
+                 device: torch.device, prepare: Optional[Prepare] = None):
         self._make_batch = make_batch
+        self._prepare = prepare
         self._indices = range(first, first + count)
         self._device = device
         self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=PREFETCH_DEPTH)
@@ -131,23 +155,20 @@ class _Prefetcher:
             except queue.Full:
                 continue
 
-    def to_device(self, batch: Batch) -> Tuple[Batch, Tensors]:
-        """``batch`` with its tensors on the device, copied in the calling thread."""
-        tensors = {name: t.to(self._device) for name, t in batch_tensors(batch).items()}
-        return batch, tensors
-
     def _copied(self, batch: Batch) -> Tuple[Batch, Tensors, Any]:
         """The batch's tensors on the device, through a pinned buffer per array
         (reused: the copy is waited for, in this thread only), with the event
         that marks the copy done (None off CUDA)."""
         if self._stream is None:
-            return batch, batch_tensors(batch), None
+            return batch, _in_step(batch, self._device, self._prepare), None
         tensors = {}
         with torch.cuda.stream(self._stream):
             for name, tensor in batch_tensors(batch).items():
                 pinned = self._pinned_buffer(name, tensor)
                 pinned.copy_(tensor)
                 tensors[name] = pinned.to(self._device, non_blocking=True)
+            if self._prepare is not None:
+                tensors = self._prepare(tensors)
             ready = torch.cuda.Event()
             ready.record(self._stream)
         ready.synchronize()

@@ -9,15 +9,17 @@ import os
 import signal
 import sys
 import threading
-from typing import Dict, List, NamedTuple, Optional
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import gunpowder as gp
 import numpy as np
+import torch
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError, DacapoError
 from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, GraphSource
 
+from ._device_targets import DeviceTargets
 from ._gp_sampling import ConstantSource, SampleLocation
 from ._gt_checks import RefuseNegativeLabels, gt_where, needs_value_check, require_datasets_gt
 from ._precache import PreCache
@@ -28,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 #: names of the arrays of a batch, which are also the snapshot dataset names
 ARRAYS = ("raw", "gt", "mask", "target", "weight")
+#: batches kept after they are made, for the snapshot of their step (made ahead on a GPU)
+KEPT_BATCHES = 8
 
 
 class Geometry(NamedTuple):
@@ -53,6 +57,12 @@ class GunpowderTrainer(Trainer):
         datasets -> RandomProvider (dataset weights) -> DaCapoTargetFilter
                  -> PreCache (num_data_fetchers workers) -> Stack (batch_size)
 
+    With targets on the device (``targets_on_device``; by default when
+    training on a GPU with a predictor that can), ``DaCapoTargetFilter`` is
+    left out: batches carry the ground truth and mask over the region the
+    predictor needs, and ``prepare_on_device`` computes target and weights
+    from them on the training device, sample by sample, with the same values.
+
     The pipeline is built once, when the trainer is entered (``with
     trainer:``), and torn down when it is left.
     """
@@ -76,8 +86,12 @@ class GunpowderTrainer(Trainer):
         self._pipeline = None
         self._request: Optional[gp.BatchRequest] = None
         self._build: Optional[gp.build] = None
+        self.targets_on_device = trainer_config.targets_on_device
         self._last_batch: Optional[gp.Batch] = None
+        self._made: Dict[int, gp.Batch] = {}  # the latest batches made, by iteration
         self._snapshot_container = None
+        self._device_targets: Optional[DeviceTargets] = None
+        self._output: Optional[Tuple[Roi, Coordinate]] = None
 
     def can_train(self, datasets) -> bool:
         """Whether every dataset has ground truth."""
@@ -97,13 +111,15 @@ class GunpowderTrainer(Trainer):
         geometry = sample_geometry(model, datasets, self.name)
         sources = tuple(self._dataset_pipeline(d, geometry, task) for d in datasets)
         pipeline = sources + gp.RandomProvider(probabilities=[d.weight for d in datasets])
-        pipeline += DaCapoTargetFilter(
-            task.predictor,
-            gt_key=self._keys["gt"],
-            target_key=self._keys["target"],
-            weights_key=self._keys["weight"],
-            mask_key=self._keys["mask"],
-        )
+        self._device_targets = self._choose_device_targets(task.predictor, geometry)
+        if self._device_targets is None:
+            pipeline += DaCapoTargetFilter(
+                task.predictor,
+                gt_key=self._keys["gt"],
+                target_key=self._keys["target"],
+                weights_key=self._keys["weight"],
+                mask_key=self._keys["mask"],
+            )
         if self.num_data_fetchers > 0:
             cache_size = max(2 * self.batch_size, 2 * self.num_data_fetchers)
             pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
@@ -112,6 +128,24 @@ class GunpowderTrainer(Trainer):
         self._request = self._batch_request(geometry)
         self._loss = task.loss
         self._snapshot_container = snapshot_container
+
+    def _choose_device_targets(self, predictor, geometry: Geometry) -> Optional[DeviceTargets]:
+        """The device-side target maker when targets are computed on the device
+        (see ``targets_on_device``), else None."""
+        able = bool(getattr(predictor, "supports_device_targets", False))
+        wanted = self.targets_on_device
+        if wanted is None:
+            wanted = able and self.device is not None and torch.device(self.device).type == "cuda"
+        elif wanted and not able:
+            raise ConfigError(
+                f"GunpowderTrainer {self.name!r}: targets_on_device is True but the task's "
+                f"predictor {type(predictor).__name__} computes its targets on the CPU only; "
+                "set targets_on_device=None (or False), or use a task whose predictor can "
+                "(the distance task)"
+            )
+        if not wanted:
+            return None
+        return DeviceTargets(predictor, geometry.output_voxel_size)
 
     def _check_datasets(self, datasets) -> None:
         if not datasets:
@@ -215,7 +249,13 @@ class GunpowderTrainer(Trainer):
         raw_roi = Roi((0,) * geometry.input_size.dims, geometry.input_size)
         request[self._keys["raw"]] = gp.ArraySpec(roi=raw_roi, voxel_size=geometry.raw_voxel_size)
         output = Roi(geometry.context, geometry.output_size)
-        for name in ARRAYS[1:]:
+        self._output = (output, geometry.output_voxel_size)
+        names = list(ARRAYS[1:])
+        if self._device_targets is not None:  # gt and mask with the predictor's context
+            names = ["gt", "mask"]
+            padding = self._device_targets.padding
+            output = output.grow(padding, padding)
+        for name in names:
             request[self._keys[name]] = gp.ArraySpec(
                 roi=output, voxel_size=geometry.output_voxel_size
             )
@@ -263,25 +303,38 @@ class GunpowderTrainer(Trainer):
                 raise
             raise cause from error
         self._last_batch = batch
-        return {name: batch[self._keys[name]].data for name in ARRAYS}
+        self._made[iteration] = batch
+        for old in [i for i in self._made if i < iteration - KEPT_BATCHES]:
+            del self._made[old]
+        return {name: batch[self._keys[name]].data for name in ARRAYS if self._keys[name] in batch}
+
+    def prepare_on_device(self, device):
+        """With targets on the device: computes each sample's target and weight
+        from its ``gt`` and ``mask`` (see ``DeviceTargets``); else None."""
+        return None if self._device_targets is None else self._device_targets
 
     def after_step(self, iteration, batch, prediction) -> None:
         """Writes a snapshot every ``snapshot_interval`` iterations, each sample
         of the batch at the world position it was taken from."""
         if self._snapshot_container is None or not self.snapshot_interval:
             return
-        if iteration % self.snapshot_interval != 0 or self._last_batch is None:
+        made = self._made.get(iteration, self._last_batch)
+        if iteration % self.snapshot_interval != 0 or made is None or self._output is None:
             return
+        output, voxel_size = self._output
         arrays = {}
         for name in ARRAYS:
-            array = self._last_batch[self._keys[name]]
-            arrays[name] = SnapshotArray(array.data, array.spec.roi, array.spec.voxel_size)
-        target = arrays["target"]
+            if self._keys[name] in made:
+                array = made[self._keys[name]]
+                arrays[name] = SnapshotArray(array.data, array.spec.roi, array.spec.voxel_size)
+            else:  # computed on the device
+                data = self.step_tensors[name].float().cpu().numpy()
+                arrays[name] = SnapshotArray(data, output, voxel_size)
         arrays["prediction"] = SnapshotArray(
-            prediction.float().cpu().numpy(), target.roi, target.voxel_size
+            prediction.float().cpu().numpy(), output, voxel_size
         )
         container = getattr(self._snapshot_container, "container", self._snapshot_container)
-        write_snapshot(container, iteration, arrays, self._last_batch[self._shift_key].data)
+        write_snapshot(container, iteration, arrays, made[self._shift_key].data)
 
 
 def sample_geometry(model, datasets, trainer_name: str) -> Geometry:

@@ -116,6 +116,19 @@ class GunpowderTrainerConfig(TrainerConfig):
         },
     )
 
+    targets_on_device: Optional[bool] = attr.ib(
+        default=None,
+        kw_only=True,
+        metadata={
+            "help_text": "Compute the training target and loss weights on the training "
+            "device from the augmented ground truth, instead of in the data workers: "
+            "None (default) does so when training on a GPU and the task's predictor "
+            "can (the distance task); True whenever the predictor can (an error "
+            "otherwise); False never. Target and weights of a sample are the same "
+            "either way; the samples a random_seed draws differ between the two."
+        },
+    )
+
     def check_values(self) -> None:
         owner = owner_of(self)
         check_int(owner, "batch_size", self.batch_size, 1)
@@ -127,6 +140,8 @@ class GunpowderTrainerConfig(TrainerConfig):
         check_fraction(owner, "min_masked", self.min_masked, allow_none=True)
         check_bool(owner, "clip_raw", self.clip_raw)
         check_bool(owner, "mixed_precision", self.mixed_precision)
+        if self.targets_on_device is not None:
+            check_bool(owner, "targets_on_device", self.targets_on_device)
         self._validate_augments()
         self._validate_strategy()
 

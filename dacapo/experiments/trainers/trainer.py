@@ -12,7 +12,7 @@ import torch
 
 from dacapo.experiments.training_iteration_stats import TrainingIterationStats
 
-from ._batch_feeder import feed
+from ._batch_feeder import Prepare, feed
 
 if TYPE_CHECKING:
     from dacapo.experiments.datasplits.datasets.dataset import Dataset
@@ -72,6 +72,11 @@ class Trainer(ABC):
         self._loss = None
         self._scaler: Optional[Any] = None  # torch.amp.GradScaler, made on first use
         self._unreported: List[Tuple[int, torch.Tensor]] = []
+        #: the tensors of the latest training step (``raw``, ``target``, ...)
+        self.step_tensors: Dict[str, torch.Tensor] = {}
+        #: the device training runs on, when known before the batches are built
+        #: (``train_run`` sets it); trainers may prepare batches for it
+        self.device: Optional[torch.device] = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, iteration={self.iteration})"
@@ -139,10 +144,18 @@ class Trainer(ABC):
         """The next batch: ``raw`` ``(b, [c,] *spatial)``, ``target`` and ``weight``
         (shaped as the loss expects), and optionally more arrays (``gt``, ``mask``)."""
 
+    def prepare_on_device(self, device: torch.device) -> Optional[Prepare]:
+        """What turns a batch's tensors on ``device`` into the step's (``raw``,
+        ``target``, ``weight``), for trainers whose batches carry ``gt`` and
+        ``mask`` instead of a target; None (the default): batches carry the target."""
+        return None
+
     def after_step(  # noqa: B027 - optional hook
         self, iteration: int, batch: Dict[str, np.ndarray], prediction: torch.Tensor
     ) -> None:
-        """Called after the optimisation step of ``iteration`` (e.g. for snapshots)."""
+        """Called after the optimisation step of ``iteration`` (e.g. for snapshots);
+        ``step_tensors`` then holds the step's tensors (on the device when they
+        were prepared there)."""
 
     def __enter__(self) -> "Trainer":
         return self
@@ -180,9 +193,12 @@ class Trainer(ABC):
         lag = _report_lag(device)
         self._unreported = []
         start = time.time()
-        for batch, tensors in feed(self.next_batch_at, self.iteration, num_iterations, device):
+        batches = feed(self.next_batch_at, self.iteration, num_iterations, device,
+                       prepare=self.prepare_on_device(device))
+        for batch, tensors in batches:
             loss, prediction = self._step(model, optimizer, tensors, device)
             scheduler.step()
+            self.step_tensors = tensors
             self.after_step(self.iteration, batch, prediction)
             self._unreported.append((self.iteration, loss))
             self.iteration += 1

@@ -10,6 +10,7 @@ import torch
 from funlib.geometry import Coordinate
 
 from dacapo._checks import check_choice, check_clip, check_names, check_number
+from dacapo.errors import ConfigError
 from dacapo.experiments.arraytypes.arraytype import ArrayType
 from dacapo.experiments.arraytypes.distances import DistanceArray
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
@@ -134,6 +135,54 @@ class DistancePredictor(Predictor):
         return distance_mask(target[target.roi], unseen_array[target.roi], self.scale_factor)
 
     @property
+    def supports_device_targets(self) -> bool:  # type: ignore[override]
+        """True unless a subclass computes its target or weights differently."""
+        cls = type(self)
+        return (cls.create_target is DistancePredictor.create_target
+                and cls.create_weight is DistancePredictor.create_weight)
+
+    def device_targets(self, gt, mask, voxel_size, moving_class_counts=None):
+        """``create_target`` and ``create_weight`` of one sample, computed with
+        torch on ``gt``'s device (see ``Predictor.device_targets``): the same
+        values, except that ``tanh`` may differ in the last bit. The running
+        class counts are a ``(channels, 3)`` float64 tensor on the device."""
+        from dacapo.utils.balance_weights_torch import two_class_weights_torch
+
+        from ._device_distances import normalised_torch, signed_distances_torch
+
+        voxel_size = Coordinate(voxel_size)
+        labels = _device_channels(gt, voxel_size.dims, len(self.channels), type(self).__name__)
+        target = torch.stack([
+            normalised_torch(signed_distances_torch(channel, voxel_size), self.scale_factor)
+            for channel in labels
+        ])
+        masks = [] if mask is None else [_device_mask(mask, labels)]
+        if self.mask_distances:
+            known = torch.ones_like(labels[:1], dtype=torch.float32) if mask is None else masks[0]
+            masks.append(self._device_distance_mask(target, known, voxel_size))
+        product = masks[0] if masks else None
+        for extra in masks[1:]:
+            product = product * extra
+        weight, counts = two_class_weights_torch(
+            labels != 0, product, self.clipmin, self.clipmax, moving_class_counts
+        )
+        crop = (slice(None),) + tuple(
+            slice(p // v, n - p // v)
+            for p, v, n in zip(self.padding(voxel_size), voxel_size, labels.shape[1:])
+        )
+        return target[crop], weight[crop], counts
+
+    def _device_distance_mask(self, target, known, voxel_size):
+        """``_distance_mask`` on the device: one unseen-distance transform per
+        distinct mask channel."""
+        from ._device_distances import distance_mask_torch, unseen_distances_torch
+
+        if all(torch.equal(known[0], other) for other in known[1:]):
+            known = known[:1]
+        unseen = torch.stack([unseen_distances_torch(k, voxel_size) for k in known])
+        return distance_mask_torch(target, unseen, self.scale_factor).expand_as(target)
+
+    @property
     def output_array_type(self) -> ArrayType:
         """``DistanceArray`` naming each channel's class (subclasses may
         predict other kinds of values)."""
@@ -170,3 +219,28 @@ def _stack(channels: List[np.ndarray]) -> np.ndarray:
 
 def _dims(spec) -> int:
     return spec.dims if hasattr(spec, "dims") else spec.roi.dims
+
+
+def _device_channels(gt, dims: int, channels: int, owner: str):
+    """``gt`` as ``(channels, *spatial)`` (a tensor without channel axis serves one)."""
+    labels = gt.reshape((-1,) + tuple(gt.shape[gt.dim() - dims:]))
+    if labels.shape[0] != channels:
+        raise ConfigError(
+            f"{owner}: the ground truth of a training sample (shape {tuple(gt.shape)}) has "
+            f"{labels.shape[0]} channel(s) but {channels} are predicted; give one channel "
+            "per predicted class (e.g. with a BinarizeArrayConfig), or a single label "
+            "volume for a single channel"
+        )
+    return labels
+
+
+def _device_mask(mask, labels):
+    """``mask`` as float32 ``labels``-shaped channels (one mask channel serves all)."""
+    data = mask.to(torch.float32).reshape((-1,) + tuple(labels.shape[1:]))
+    if data.shape[0] not in (1, labels.shape[0]):
+        raise ConfigError(
+            f"the mask of a training sample (shape {tuple(mask.shape)}) has "
+            f"{data.shape[0]} channels; expected no channel axis, one channel, or one per "
+            f"predicted channel ({labels.shape[0]})"
+        )
+    return data.expand_as(labels).contiguous()

@@ -10,6 +10,8 @@ from funlib.geometry import Coordinate
 from ._gt_labels import require_label_dtype
 
 if TYPE_CHECKING:
+    import torch
+
     from dacapo.experiments.architectures.architecture import Architecture
     from dacapo.experiments.arraytypes.arraytype import ArrayType
     from dacapo.experiments.datasplits.datasets.arrays.array import Array
@@ -35,6 +37,26 @@ class Predictor(ABC):
         training dataset; ``where`` names the dataset and the task."""
         if self.gt_labels is not None:
             require_label_dtype(gt.dtype, self.gt_labels, where)
+
+    #: whether ``device_targets`` computes target and weights with torch on
+    #: the training device (trainers may then skip ``create_target`` and
+    #: ``create_weight`` in their data workers)
+    supports_device_targets: bool = False
+
+    def device_targets(
+        self, gt: "torch.Tensor", mask: Optional["torch.Tensor"], voxel_size: Coordinate,
+        moving_class_counts: Any = None,
+    ) -> Tuple["torch.Tensor", "torch.Tensor", Any]:
+        """Target and weights of one sample computed on ``gt``'s device, with the
+        values ``create_target`` and ``create_weight`` give over the same ground
+        truth, cropped by ``padding`` on each side: ``gt`` (and ``mask``, or
+        None) ``([c,] *spatial)`` over the network output grown by ``padding``.
+        Returns target, weight and the updated counts (in a device form of
+        this method's own). Only for predictors with ``supports_device_targets``."""
+        raise NotImplementedError(
+            f"{type(self).__name__} computes its targets on the CPU only "
+            "(supports_device_targets is False)"
+        )
 
     @abstractmethod
     def create_model(self, architecture: "Architecture") -> "Model":

@@ -119,3 +119,44 @@ def test_data_workers_outlive_the_prefetch_threads(tmp_path):
         thread.start()
         thread.join(120)
     assert rounds == [0, 3], "the second loop got no batches: its data workers were killed"
+
+
+def test_a_batch_without_target_gives_its_ground_truth_and_mask():
+    batch = {"raw": np.zeros((2, 8, 8), np.uint8), "gt": np.ones((2, 6, 6), np.uint64),
+             "mask": np.ones((2, 6, 6), np.uint8)}
+    tensors = batch_tensors(batch)
+    assert set(tensors) == {"raw", "gt", "mask"}
+    assert (tensors["gt"].dtype, tensors["mask"].dtype) == (torch.int64, torch.float32)
+
+
+def without_target(index):
+    batch = make_batch(index)
+    del batch["target"], batch["weight"]
+    return batch
+
+
+def test_prepare_makes_the_step_tensors_of_each_batch_in_order():
+    prepared = []
+
+    def prepare(tensors):
+        prepared.append(int(tensors["gt"][0, 0, 0]))
+        return {"raw": tensors["raw"], "target": tensors["gt"] * 2}
+
+    stream = feed(without_target, 4, 3, torch.device("cpu"), prepare=prepare)
+    steps = [tensors for _, tensors in stream]
+    assert prepared == [4, 5, 6]
+    assert [int(t["target"][0, 0, 0]) for t in steps] == [8, 10, 12]
+
+
+@needs_cuda
+def test_prepare_runs_on_the_gpu_ahead_of_the_step_in_order():
+    prepared = []
+
+    def prepare(tensors):
+        assert tensors["gt"].device.type == "cuda"
+        prepared.append(int(tensors["gt"][0, 0, 0]))
+        return {"raw": tensors["raw"], "target": tensors["gt"] + 1}
+
+    steps = [t for _, t in feed(without_target, 0, 5, torch.device("cuda"), prepare=prepare)]
+    assert prepared == [0, 1, 2, 3, 4]
+    assert [int(t["target"][0, 0, 0]) for t in steps] == [1, 2, 3, 4, 5]
