@@ -3,6 +3,7 @@
 from .copy_mask import CopyMask
 from .dacapo_array_source import DaCapoArraySource
 from .dacapo_target_filter import DaCapoTargetFilter
+from .device_ground_truth import DeviceGroundTruth
 from .elastic_augment import ElasticAugment
 from .gamma_augment import GammaAugment
 from .graph_source import GraphSource
@@ -13,6 +14,7 @@ __all__ = [
     "CopyMask",
     "DaCapoArraySource",
     "DaCapoTargetFilter",
+    "DeviceGroundTruth",
     "ElasticAugment",
     "GammaAugment",
     "GraphSource",

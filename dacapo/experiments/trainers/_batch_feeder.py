@@ -35,15 +35,35 @@ def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
     return torch.as_tensor(array)
 
 
+#: integer types torch computes with as they are (others are widened)
+_KEPT = (np.uint8, np.int8, np.int16, np.int32, np.int64)
+
+
+def compact_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
+    """``array`` as a CPU tensor in as few bytes as keep its values, for the
+    copy to the device: booleans as uint8, integer types torch computes with
+    as they are, uint16 as int32, others as int64 (uint64 ids above 2 ** 63
+    wrap, which keeps which ids are equal and which are 0); with ``floating``
+    non-integer data as float32."""
+    array = np.asarray(array)
+    if array.dtype == np.bool_:
+        return torch.as_tensor(array.view(np.uint8))
+    if array.dtype.kind == "f" or (floating and array.dtype.kind not in "iu"):
+        return torch.as_tensor(array.astype(np.float32, copy=False))
+    if array.dtype.type in _KEPT:
+        return torch.as_tensor(array)
+    return torch.as_tensor(array.astype(np.int32 if array.dtype == np.uint16 else np.int64))
+
+
 def batch_tensors(batch: Batch) -> Tensors:
     """The arrays a training step needs, as CPU tensors: ``raw``, ``target`` and
     ``weight`` (when given); a batch without a target (it is computed on the
     device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``."""
     tensors = {"raw": as_tensor(batch["raw"], floating=True)}
     if batch.get("target") is None:
-        tensors["gt"] = as_tensor(batch["gt"])
+        tensors["gt"] = compact_tensor(batch["gt"])
         if batch.get("mask") is not None:
-            tensors["mask"] = as_tensor(batch["mask"], floating=True)
+            tensors["mask"] = compact_tensor(batch["mask"], floating=True)
         return tensors
     tensors["target"] = as_tensor(batch["target"])
     if batch.get("weight") is not None:

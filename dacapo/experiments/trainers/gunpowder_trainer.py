@@ -17,7 +17,7 @@ import torch
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError, DacapoError
-from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, GraphSource
+from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, DeviceGroundTruth, GraphSource
 
 from ._device_targets import DeviceTargets
 from ._gp_sampling import ConstantSource, SampleLocation
@@ -112,7 +112,9 @@ class GunpowderTrainer(Trainer):
         sources = tuple(self._dataset_pipeline(d, geometry, task) for d in datasets)
         pipeline = sources + gp.RandomProvider(probabilities=[d.weight for d in datasets])
         self._device_targets = self._choose_device_targets(task.predictor, geometry)
-        if self._device_targets is None:
+        if self._device_targets is not None:
+            pipeline += DeviceGroundTruth(task.predictor, self._keys["gt"])
+        else:
             pipeline += DaCapoTargetFilter(
                 task.predictor,
                 gt_key=self._keys["gt"],

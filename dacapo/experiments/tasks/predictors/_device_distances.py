@@ -10,10 +10,12 @@ counterpart value for value (``tests/.../test_device_distances.py``).
 ``edt``: for each axis ``a``, the squared distance to the nearest face normal
 to ``a`` is found along ``a`` with prefix maxima of face indices, then spread
 over every other axis ``b`` by the min-plus product
-``f(i) = min_j g(j) + ((i - j) * v_b) ** 2`` (brute force over ``j``, which
-suits a GPU). With whole-number voxel sizes every squared distance is an
-exact multiple of 1/4 in float32 (while below ``2 ** 22``), so the minimum
-over squares followed by one square root equals the numpy result bit for bit.
+``f(i) = min_j g(j) + ((i - j) * v_b) ** 2``: first over a window of
+``WINDOW`` voxels each side, then, for the few lines where a farther ``j``
+could still win, over every ``j`` (brute force, which suits a GPU). With
+whole-number voxel sizes every squared distance is an exact multiple of 1/4
+in float32 (while below ``2 ** 22``), so the minimum over squares followed by
+one square root equals the numpy result bit for bit.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from dacapo._checks import check_number, check_numbers
 from dacapo.errors import ConfigError
 from dacapo.experiments.tasks.predictors._distances import SATURATION, _whole_voxels
 
-#: Most elements of the temporary ``(lines, n, n)`` tensor of a min-plus pass
+#: most elements of a min-plus pass's temporary (lines x n x n, or x (2 * WINDOW + 1))
 _MAX_TEMPORARY = 64 * 2**20
+#: voxels on each side a min-plus pass searches first (see ``_min_plus``)
+WINDOW = 16
 
 
 def boundary_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) -> torch.Tensor:
@@ -130,22 +134,76 @@ def _distances_along(faces: torch.Tensor, size: float) -> torch.Tensor:
 def _min_plus(values: torch.Tensor, axis: int, size: float) -> torch.Tensor:
     """``f(i) = min_j values(j) + ((i - j) * size) ** 2`` along ``axis``.
 
-    Brute force over ``j`` as a broadcast sum and minimum, a chunk of lines
-    at a time so that the ``(lines, n, n)`` temporary stays below
-    ``_MAX_TEMPORARY`` elements.
+    First over ``|i - j| <= WINDOW`` only; a value then at most ``((WINDOW +
+    1) * size) ** 2`` is exact, since every ``j`` farther away adds at least
+    that much (float32 addition is monotonic). Lines holding a larger value
+    are searched whole (``_whole_lines``). On the CPU the window is a loop of
+    shifted minima; on a GPU one unfolded sum and minimum (few kernels).
     """
     moved = values.movedim(axis, -1)
     n = moved.shape[-1]
     lines = moved.reshape(-1, n)
-    index = torch.arange(n, device=values.device, dtype=torch.float64)
-    offsets = ((index[:, None] - index[None, :]) * size) ** 2
-    table = offsets.to(torch.float32)  # table[i, j]: squared world offset
+    window = min(WINDOW, n - 1)
+    near = _shifted_minima if lines.device.type == "cpu" else _unfolded_minima
+    result = near(lines, size, window)
+    if window < n - 1:
+        _search_far_lines(lines, result, size, window)
+    return result.reshape(moved.shape).movedim(-1, axis)
+
+
+def _squared_offsets(offsets: torch.Tensor, size: float) -> torch.Tensor:
+    """float32 ``(offset * size) ** 2``, rounded once from float64."""
+    return ((offsets.to(torch.float64) * size) ** 2).to(torch.float32)
+
+
+def _shifted_minima(lines: torch.Tensor, size: float, window: int) -> torch.Tensor:
+    """The min-plus pass over ``|i - j| <= window``: one shifted minimum per offset."""
+    result = lines.clone()
+    steps = _squared_offsets(torch.arange(window + 1), size).tolist()
+    for k in range(1, window + 1):
+        torch.minimum(result[:, k:], lines[:, :-k] + steps[k], out=result[:, k:])
+        torch.minimum(result[:, :-k], lines[:, k:] + steps[k], out=result[:, :-k])
+    return result
+
+
+def _unfolded_minima(lines: torch.Tensor, size: float, window: int) -> torch.Tensor:
+    """The min-plus pass over ``|i - j| <= window``: windows of the inf-padded
+    lines plus the offsets' squares, minimised, a chunk of lines at a time."""
+    width = 2 * window + 1
+    padded = torch.nn.functional.pad(lines, (window, window), value=torch.inf)
+    table = _squared_offsets(torch.arange(-window, window + 1, device=lines.device), size)
+    result = torch.empty_like(lines)
+    chunk = max(1, _MAX_TEMPORARY // (lines.shape[1] * width))
+    for start in range(0, lines.shape[0], chunk):
+        windows = padded[start : start + chunk].unfold(-1, width, 1)
+        torch.amin(windows + table, dim=-1, out=result[start : start + chunk])
+    return result
+
+
+def _search_far_lines(lines: torch.Tensor, result: torch.Tensor, size: float,
+                      window: int) -> None:
+    """Replaces (in place) the rows of ``result`` that a value from beyond the
+    window might still lower with the full pass over those lines (one host
+    synchronisation). Lines without a finite value stay all ``inf``."""
+    bound = float(_squared_offsets(torch.tensor(window + 1), size))
+    far = ((result > bound).any(-1) & torch.isfinite(lines).any(-1)).nonzero().squeeze(1)
+    if far.numel():
+        result[far] = _whole_lines(lines[far], size)
+
+
+def _whole_lines(lines: torch.Tensor, size: float) -> torch.Tensor:
+    """The min-plus pass over every ``j``: a broadcast sum and minimum, a
+    chunk of lines at a time so that the ``(lines, n, n)`` temporary stays
+    below ``_MAX_TEMPORARY`` elements."""
+    n = lines.shape[-1]
+    index = torch.arange(n, device=lines.device)
+    table = _squared_offsets(index[:, None] - index[None, :], size)  # [i, j]
     result = torch.empty_like(lines)
     chunk = max(1, _MAX_TEMPORARY // (n * n))
     for start in range(0, lines.shape[0], chunk):
         block = lines[start : start + chunk]
         torch.amin(block[:, None, :] + table, dim=-1, out=result[start : start + chunk])
-    return result.reshape(moved.shape).movedim(-1, axis)
+    return result
 
 
 def signed_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) -> torch.Tensor:

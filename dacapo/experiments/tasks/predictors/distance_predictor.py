@@ -172,6 +172,18 @@ class DistancePredictor(Predictor):
         )
         return target[crop], weight[crop], counts
 
+    def device_gt(self, gt: np.ndarray) -> np.ndarray:
+        """``gt`` renumbered 1..n (0 stays 0) in the smallest unsigned type that
+        holds n: distances depend only on which voxels share an id and on
+        which are 0, so the targets are the same (typically a byte a voxel
+        instead of eight)."""
+        import fastremap
+
+        if gt.dtype == bool:
+            return gt.view(np.uint8)
+        renumbered, _ = fastremap.renumber(np.asarray(gt), preserve_zero=True)
+        return renumbered
+
     def _device_distance_mask(self, target, known, voxel_size):
         """``_distance_mask`` on the device: one unseen-distance transform per
         distinct mask channel."""

@@ -10,6 +10,7 @@ from funlib.geometry import Coordinate
 from ._gt_labels import require_label_dtype
 
 if TYPE_CHECKING:
+    import numpy as np
     import torch
 
     from dacapo.experiments.architectures.architecture import Architecture
@@ -57,6 +58,12 @@ class Predictor(ABC):
             f"{type(self).__name__} computes its targets on the CPU only "
             "(supports_device_targets is False)"
         )
+
+    def device_gt(self, gt: "np.ndarray") -> "np.ndarray":
+        """The ground truth of a sample as ``device_targets`` reads it, made in
+        the data workers: in as few bytes as keep what ``device_targets``
+        reads from it. By default unchanged."""
+        return gt
 
     @abstractmethod
     def create_model(self, architecture: "Architecture") -> "Model":

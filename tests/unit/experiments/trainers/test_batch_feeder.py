@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dacapo.experiments.trainers._batch_feeder import batch_tensors, feed
+from dacapo.experiments.trainers._batch_feeder import batch_tensors, compact_tensor, feed
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -126,7 +126,29 @@ def test_a_batch_without_target_gives_its_ground_truth_and_mask():
              "mask": np.ones((2, 6, 6), np.uint8)}
     tensors = batch_tensors(batch)
     assert set(tensors) == {"raw", "gt", "mask"}
-    assert (tensors["gt"].dtype, tensors["mask"].dtype) == (torch.int64, torch.float32)
+    # kept small for the copy to the device
+    assert (tensors["gt"].dtype, tensors["mask"].dtype) == (torch.int64, torch.uint8)
+
+
+@pytest.mark.parametrize(("dtype", "floating", "expected"), [
+    (np.uint8, False, torch.uint8), (bool, False, torch.uint8), (np.int16, False, torch.int16),
+    (np.uint16, False, torch.int32), (np.uint32, False, torch.int64),
+    (np.uint64, False, torch.int64), (np.float64, False, torch.float32),
+    (np.uint8, True, torch.uint8), (np.float16, True, torch.float32),
+])
+def test_compact_tensors_keep_the_values_in_few_bytes(dtype, floating, expected):
+    values = np.array([0, 1, 2, 200], dtype=np.float64)
+    values = values != 0 if dtype is bool else values.astype(dtype)
+    tensor = compact_tensor(values, floating=floating)
+    assert tensor.dtype == expected
+    np.testing.assert_array_equal(tensor.to(torch.float64).numpy(), values.astype(np.float64))
+
+
+def test_compact_ids_above_2_to_the_63_keep_which_are_equal():
+    ids = np.array([0, 2**63 + 5, 2**63 + 5, 7], dtype=np.uint64)
+    tensor = compact_tensor(ids)
+    assert [bool(tensor[i] == tensor[j]) for i, j in ((1, 2), (1, 3))] == [True, False]
+    assert (tensor != 0).tolist() == [False, True, True, True]
 
 
 def without_target(index):

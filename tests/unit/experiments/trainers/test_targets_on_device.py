@@ -12,6 +12,7 @@ from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
 from dacapo.experiments.tasks.distance_task_config import DistanceTaskConfig
 from dacapo.experiments.tasks.one_hot_task_config import OneHotTaskConfig
 from dacapo.experiments.trainers import GunpowderTrainerConfig
+from dacapo.experiments.trainers._batch_feeder import batch_tensors
 from dacapo.experiments.trainers.gp_augments import SimpleAugmentConfig
 from dacapo.store.array_identifiers import LocalContainerIdentifier
 
@@ -72,9 +73,7 @@ def test_the_device_computes_the_targets_and_weights_the_workers_would(model, ta
             trainer.iteration = iteration
             batch = trainer.next_batch()
             assert set(batch) == {"raw", "gt", "mask"}
-            made = prepare({"raw": torch.as_tensor(batch["raw"]),
-                            "gt": torch.as_tensor(batch["gt"].astype(np.int64)),
-                            "mask": torch.as_tensor(batch["mask"].astype(np.float32))})
+            made = prepare(batch_tensors(batch))
             assert made["target"].shape == made["weight"].shape == (2, 1, 16, 16)
             for sample in range(2):
                 target, weight, counts = cpu_targets(
@@ -90,6 +89,8 @@ def test_ground_truth_comes_with_the_predictors_context(model, task):
         batch = trainer.next_batch()
     pad = task.predictor.padding(trainer._device_targets.voxel_size)[0]
     assert batch["gt"].shape == batch["mask"].shape == (2, 16 + 2 * pad, 16 + 2 * pad)
+    # ids renumbered into a byte each in the data workers (fewer bytes to hand over)
+    assert batch["gt"].dtype == np.uint8 and batch["gt"].max() <= 4
 
 
 def test_training_with_targets_on_the_device_trains_and_snapshots(tmp_path, model, task):

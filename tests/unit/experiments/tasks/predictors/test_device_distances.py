@@ -248,3 +248,37 @@ def test_distances_on_cuda_equal_numpy():
     mask = distance_mask_torch(target, unseen, 20.0)
     expected_mask = _distances.distance_mask(target.cpu().numpy(), expected_unseen, 20.0)
     np.testing.assert_array_equal(mask.cpu().numpy(), expected_mask)
+
+
+# -- the windowed min-plus pass ----------------------------------------------------
+
+
+def _pass_inputs(seed):
+    """Lines of squared distances with inf runs, whole lines of inf and zeros."""
+    rng = np.random.default_rng(seed)
+    lines = (rng.integers(0, 400, (40, 23)) / 4).astype(np.float32)
+    lines[rng.random(lines.shape) < 0.6] = np.inf
+    lines[3] = np.inf
+    lines[5, :] = np.inf
+    lines[5, -1] = 0.0  # a single finite value far from most voxels
+    return torch.as_tensor(lines)
+
+
+@pytest.mark.parametrize("window", [1, 2, 5, 22])
+@pytest.mark.parametrize("size", [1.0, 3.0, 0.5])
+def test_windowed_passes_equal_the_whole_pass(window, size):
+    lines = _pass_inputs(window)
+    whole = _device_distances._whole_lines(lines, size)
+    for near in (_device_distances._shifted_minima, _device_distances._unfolded_minima):
+        windowed = near(lines, size, window)
+        _device_distances._search_far_lines(lines, windowed, size, window)
+        assert torch.equal(windowed, whole), near.__name__
+
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_small_windows_give_the_same_distances(monkeypatch, window):
+    labels = _labels((12, 20, 17), "blobs", 8)
+    expected = _distances.boundary_distances(labels, (4, 2, 3))
+    monkeypatch.setattr(_device_distances, "WINDOW", window)
+    np.testing.assert_array_equal(boundary_distances_torch(_torch(labels), (4, 2, 3)).numpy(),
+                                  expected)

@@ -10,6 +10,7 @@ from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
 from dacapo.experiments.tasks.predictors import DistancePredictor
 from dacapo.experiments.tasks.predictors.hot_distance_predictor import HotDistancePredictor
+from dacapo.experiments.trainers._batch_feeder import compact_tensor
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -43,8 +44,10 @@ def on_cpu(predictor, gt, mask, voxel_size, counts):
 
 
 def on_device(predictor, gt, mask, voxel_size, counts, device="cpu"):
-    gt_t = torch.as_tensor(gt.astype(np.int64)).to(device)
-    mask_t = None if mask is None else torch.as_tensor(mask).to(device)
+    """``device_targets`` of the ground truth as the data workers hand it over
+    (``device_gt``, then ``compact_tensor``)."""
+    gt_t = compact_tensor(predictor.device_gt(gt)).to(device)
+    mask_t = None if mask is None else compact_tensor(mask, floating=True).to(device)
     target, weight, counts = predictor.device_targets(gt_t, mask_t, Coordinate(voxel_size), counts)
     return target.cpu().numpy(), weight.cpu().numpy(), counts
 
@@ -111,3 +114,19 @@ def test_device_targets_on_a_gpu_are_the_cpu_targets():
     gt = blobs(tuple(16 + 2 * pad), 5)
     same(on_cpu(predictor, gt, None, (4, 4, 4), None),
          on_device(predictor, gt, None, (4, 4, 4), None, device="cuda"))
+
+
+@pytest.mark.parametrize(("ids", "dtype"), [(200, np.uint8), (300, np.uint16)])
+def test_device_ground_truth_is_renumbered_into_the_smallest_type(ids, dtype):
+    predictor = DistancePredictor(["fg"], scale_factor=3.0, mask_distances=False)
+    rng = np.random.default_rng(ids)
+    gt = rng.choice(np.arange(ids, dtype=np.uint64) * 2**40, size=(20, 20, 20))
+    gt[0] = 0
+    compact = predictor.device_gt(gt)
+    assert compact.dtype == dtype
+    # the same voxels share an id, and 0 stays 0
+    assert np.array_equal(compact == 0, gt == 0)
+    _, first = np.unique(gt, return_index=True)
+    assert len(np.unique(compact)) == len(first)
+    assert np.array_equal(compact.ravel()[np.argsort(gt.ravel(), kind="stable")] != 0,
+                          np.sort(gt.ravel()) != 0)
