@@ -53,7 +53,11 @@ def one_torch_thread():
     torch.set_num_threads(threads)
 
 
-def run_config(name, task_config, gt_name, container):
+#: the distance task again, its targets computed by the training device (here the CPU)
+ON_DEVICE = "distance_targets_on_device"
+
+
+def run_config(name, task_config, gt_name, container, targets_on_device=None):
     return RunConfig(
         task_config=task_config,
         architecture_config=CNNectomeUNetConfig(
@@ -63,7 +67,7 @@ def run_config(name, task_config, gt_name, container):
         trainer_config=GunpowderTrainerConfig(
             "gp", 2, 1e-2, num_data_fetchers=1,  # batches of 2 learn well within 200 steps
             augments=[IntensityScaleShiftAugmentConfig(scale=2.0, shift=-1.0)],  # to [-1, 1]
-            warmup_iterations=20,
+            warmup_iterations=20, targets_on_device=targets_on_device,
         ),
         datasplit_config=SimpleDataSplitConfig("split", container, gt_name=gt_name),
         name=name,
@@ -73,11 +77,13 @@ def run_config(name, task_config, gt_name, container):
     )
 
 
-@pytest.mark.parametrize("kind", sorted(TASKS))
+@pytest.mark.parametrize("kind", sorted(TASKS) + [ON_DEVICE])
 def test_training_halves_the_loss(runs_base_dir, container, one_torch_thread, kind):
     torch.manual_seed(0)
-    gt_name, task_config = TASKS[kind]
-    run = Run(run_config(f"loss_{kind}", task_config, gt_name, container))
+    on_device = kind == ON_DEVICE
+    gt_name, task_config = TASKS["distance" if on_device else kind]
+    run = Run(run_config(f"loss_{kind}", task_config, gt_name, container,
+                         targets_on_device=True if on_device else None))
     train_run(run, do_validate=False)
     losses = [s.loss for s in run.training_stats.iteration_stats]
     assert [s.iteration for s in run.training_stats.iteration_stats] == list(range(ITERATIONS))
