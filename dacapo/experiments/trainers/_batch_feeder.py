@@ -39,16 +39,16 @@ def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
 _KEPT = (np.uint8, np.int8, np.int16, np.int32, np.int64)
 
 
-def compact_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
+def compact_tensor(array: np.ndarray) -> torch.Tensor:
     """``array`` as a CPU tensor in as few bytes as keep its values, for the
-    copy to the device: booleans as uint8, integer types torch computes with
-    as they are, uint16 as int32, others as int64 (uint64 ids above 2 ** 63
-    wrap, which keeps which ids are equal and which are 0); with ``floating``
-    non-integer data as float32."""
+    copy to the device: floats as float32, booleans as uint8, integer types
+    torch computes with as they are, uint16 as int32, other integers as int64
+    (uint64 ids above ``2 ** 63`` wrap, which keeps which ids are equal and
+    which are 0)."""
     array = np.asarray(array)
     if array.dtype == np.bool_:
         return torch.as_tensor(array.view(np.uint8))
-    if array.dtype.kind == "f" or (floating and array.dtype.kind not in "iu"):
+    if array.dtype.kind not in "iu":
         return torch.as_tensor(array.astype(np.float32, copy=False))
     if array.dtype.type in _KEPT:
         return torch.as_tensor(array)
@@ -63,7 +63,7 @@ def batch_tensors(batch: Batch) -> Tensors:
     if batch.get("target") is None:
         tensors["gt"] = compact_tensor(batch["gt"])
         if batch.get("mask") is not None:
-            tensors["mask"] = compact_tensor(batch["mask"], floating=True)
+            tensors["mask"] = compact_tensor(batch["mask"])
         return tensors
     tensors["target"] = as_tensor(batch["target"])
     if batch.get("weight") is not None:

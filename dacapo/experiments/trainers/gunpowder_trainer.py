@@ -305,15 +305,16 @@ class GunpowderTrainer(Trainer):
                 raise
             raise cause from error
         self._last_batch = batch
-        self._made[iteration] = batch
-        for old in [i for i in self._made if i < iteration - KEPT_BATCHES]:
-            del self._made[old]
+        if self._snapshot_container is not None and self.snapshot_interval:
+            self._made[iteration] = batch  # for the snapshot of its step
+            for old in [i for i in self._made if i < iteration - KEPT_BATCHES]:
+                del self._made[old]
         return {name: batch[self._keys[name]].data for name in ARRAYS if self._keys[name] in batch}
 
-    def prepare_on_device(self, device):
+    def prepare_on_device(self, device: torch.device) -> Optional[DeviceTargets]:
         """With targets on the device: computes each sample's target and weight
         from its ``gt`` and ``mask`` (see ``DeviceTargets``); else None."""
-        return None if self._device_targets is None else self._device_targets
+        return self._device_targets
 
     def after_step(self, iteration, batch, prediction) -> None:
         """Writes a snapshot every ``snapshot_interval`` iterations, each sample

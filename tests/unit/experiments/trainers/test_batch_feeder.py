@@ -130,16 +130,15 @@ def test_a_batch_without_target_gives_its_ground_truth_and_mask():
     assert (tensors["gt"].dtype, tensors["mask"].dtype) == (torch.int64, torch.uint8)
 
 
-@pytest.mark.parametrize(("dtype", "floating", "expected"), [
-    (np.uint8, False, torch.uint8), (bool, False, torch.uint8), (np.int16, False, torch.int16),
-    (np.uint16, False, torch.int32), (np.uint32, False, torch.int64),
-    (np.uint64, False, torch.int64), (np.float64, False, torch.float32),
-    (np.uint8, True, torch.uint8), (np.float16, True, torch.float32),
+@pytest.mark.parametrize(("dtype", "expected"), [
+    (np.uint8, torch.uint8), (bool, torch.uint8), (np.int16, torch.int16),
+    (np.uint16, torch.int32), (np.uint32, torch.int64), (np.uint64, torch.int64),
+    (np.float64, torch.float32), (np.float16, torch.float32),
 ])
-def test_compact_tensors_keep_the_values_in_few_bytes(dtype, floating, expected):
+def test_compact_tensors_keep_the_values_in_few_bytes(dtype, expected):
     values = np.array([0, 1, 2, 200], dtype=np.float64)
     values = values != 0 if dtype is bool else values.astype(dtype)
-    tensor = compact_tensor(values, floating=floating)
+    tensor = compact_tensor(values)
     assert tensor.dtype == expected
     np.testing.assert_array_equal(tensor.to(torch.float64).numpy(), values.astype(np.float64))
 

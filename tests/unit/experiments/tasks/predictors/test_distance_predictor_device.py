@@ -47,7 +47,7 @@ def on_device(predictor, gt, mask, voxel_size, counts, device="cpu"):
     """``device_targets`` of the ground truth as the data workers hand it over
     (``device_gt``, then ``compact_tensor``)."""
     gt_t = compact_tensor(predictor.device_gt(gt)).to(device)
-    mask_t = None if mask is None else compact_tensor(mask, floating=True).to(device)
+    mask_t = None if mask is None else compact_tensor(mask).to(device)
     target, weight, counts = predictor.device_targets(gt_t, mask_t, Coordinate(voxel_size), counts)
     return target.cpu().numpy(), weight.cpu().numpy(), counts
 
