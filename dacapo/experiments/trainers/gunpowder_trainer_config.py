@@ -124,8 +124,9 @@ class GunpowderTrainerConfig(TrainerConfig):
             "device from the augmented ground truth, instead of in the data workers: "
             "None (default) does so when training on a GPU and the task's predictor "
             "can (the distance task); True whenever the predictor can (an error "
-            "otherwise); False never. Target and weights of a sample are the same "
-            "either way; the samples a random_seed draws differ between the two."
+            "otherwise); False never. The batches are the same either way (a "
+            "random_seed draws the same samples; the targets may differ in the last "
+            "bit of tanh)."
         },
     )
 
