@@ -35,6 +35,11 @@ def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
     return torch.as_tensor(array)
 
 
+def float_input(raw: torch.Tensor) -> torch.Tensor:
+    """``raw`` as float32 (values unchanged), as the model takes it."""
+    return raw if raw.dtype == torch.float32 else raw.to(torch.float32)
+
+
 #: integer types torch computes with as they are (others are widened)
 _KEPT = (np.uint8, np.int8, np.int16, np.int32, np.int64)
 
@@ -58,8 +63,11 @@ def compact_tensor(array: np.ndarray) -> torch.Tensor:
 def batch_tensors(batch: Batch) -> Tensors:
     """The arrays a training step needs, as CPU tensors: ``raw``, ``target`` and
     ``weight`` (when given); a batch without a target (it is computed on the
-    device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``."""
-    tensors = {"raw": as_tensor(batch["raw"], floating=True)}
+    device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``.
+    ``raw`` keeps its values in as few bytes as it can (``compact_tensor``:
+    uint8 images stay a byte a voxel for the copy) and the training step
+    makes it float32 (``float_input``)."""
+    tensors = {"raw": compact_tensor(batch["raw"])}  # made float on the device
     if batch.get("target") is None:
         tensors["gt"] = compact_tensor(batch["gt"])
         if batch.get("mask") is not None:

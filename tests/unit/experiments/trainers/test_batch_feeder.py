@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 import torch
 
-from dacapo.experiments.trainers._batch_feeder import batch_tensors, compact_tensor, feed
+from dacapo.experiments.trainers._batch_feeder import (
+    batch_tensors,
+    compact_tensor,
+    feed,
+    float_input,
+)
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -21,9 +26,10 @@ def make_batch(index):
     }
 
 
-def test_tensors_are_float32_inputs_int64_labels_and_float32_weights():
+def test_tensors_are_compact_inputs_int64_labels_and_float32_weights():
     tensors = batch_tensors(make_batch(0))
-    assert tensors["raw"].dtype == torch.float32
+    assert tensors["raw"].dtype == torch.uint8  # a byte a voxel until the step
+    assert float_input(tensors["raw"]).dtype == torch.float32
     assert tensors["target"].dtype == torch.int64
     assert tensors["weight"].dtype == torch.float32
     assert set(tensors) == {"raw", "target", "weight"}
