@@ -13,8 +13,8 @@ Tensors = Dict[str, torch.Tensor]
 class DeviceTargets:
     """Turns a batch's ``raw``, ``gt`` and ``mask`` tensors (on the training
     device) into ``raw``, ``target`` and ``weight`` with the predictor's
-    ``device_targets``, sample by sample in batch order, carrying the
-    predictor's running class counts from sample to sample as the CPU
+    ``device_targets``, carrying the predictor's running class counts from
+    batch to batch (and inside a batch from sample to sample) as the CPU
     pipeline's target filter does.
 
     ``gt`` and ``mask`` cover the network output grown by ``padding`` (world
@@ -29,14 +29,7 @@ class DeviceTargets:
         self._counts: Any = None
 
     def __call__(self, tensors: Tensors) -> Tensors:
-        gt, mask = tensors["gt"], tensors.get("mask")
-        targets, weights = [], []
-        for sample in range(gt.shape[0]):
-            target, weight, self._counts = self.predictor.device_targets(
-                gt[sample], None if mask is None else mask[sample], self.voxel_size,
-                self._counts,
-            )
-            targets.append(target)
-            weights.append(weight)
-        return {"raw": tensors["raw"], "target": torch.stack(targets),
-                "weight": torch.stack(weights)}
+        target, weight, self._counts = self.predictor.device_targets(
+            tensors["gt"], tensors.get("mask"), self.voxel_size, self._counts
+        )
+        return {"raw": tensors["raw"], "target": target, "weight": weight}

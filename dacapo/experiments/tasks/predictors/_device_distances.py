@@ -34,7 +34,9 @@ _MAX_TEMPORARY = 64 * 2**20
 WINDOW = 16
 
 
-def boundary_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) -> torch.Tensor:
+def boundary_distances_torch(
+    labels: torch.Tensor, voxel_size: Sequence[float], batch_dims: int = 0
+) -> torch.Tensor:
     """World-unit distance from each voxel centre to the nearest face between
     voxels of different labels along any axis (float32, ``inf`` when there is
     no such face); equals ``_distances.boundary_distances``.
@@ -42,11 +44,15 @@ def boundary_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) 
     Each axis's face family is transformed on its own and only the running
     minimum of squared distances is kept; one square root follows. An axis
     without any face is skipped, which costs one host synchronisation per
-    axis (``Tensor.any``).
+    axis (``Tensor.any``). Leading ``batch_dims`` axes (samples, channels)
+    are transformed together, each of their volumes on its own: one pass per
+    axis serves them all (fewer, larger kernels on a GPU).
 
     Args:
-        labels: Integer or boolean labels of any number of spatial axes.
-        voxel_size: World size of a voxel along each axis.
+        labels: Integer or boolean labels of any number of spatial axes,
+            after ``batch_dims`` leading axes.
+        voxel_size: World size of a voxel along each spatial axis.
+        batch_dims: Leading axes that are not spatial.
 
     Returns:
         float32 distances of the labels' shape, on the labels' device.
@@ -55,10 +61,12 @@ def boundary_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) 
         ConfigError: If ``labels`` is no tensor, or ``voxel_size`` does not
             hold one positive number per axis.
     """
-    spacing = _checked_spacing("boundary_distances_torch", labels, voxel_size)
+    spacing = _checked_spacing("boundary_distances_torch", labels, voxel_size,
+                               batch_dims=batch_dims)
+    spacing = [0.0] * batch_dims + spacing  # indexed by axis; batch axes unused
     nearest: Optional[torch.Tensor] = None
-    for axis in range(labels.ndim):
-        squared = _squared_face_distances(labels, spacing, axis)
+    for axis in range(batch_dims, labels.ndim):
+        squared = _squared_face_distances(labels, spacing, axis, batch_dims)
         if squared is None:
             continue
         nearest = squared if nearest is None else torch.minimum(nearest, squared, out=nearest)
@@ -68,19 +76,22 @@ def boundary_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) 
 
 
 def _checked_spacing(
-    owner: str, labels: Any, voxel_size: Any, field: str = "labels"
+    owner: str, labels: Any, voxel_size: Any, field: str = "labels", batch_dims: int = 0
 ) -> List[float]:
     """``voxel_size`` as floats, after checking it holds one positive number
-    per axis of the tensor ``labels`` (called ``field``)."""
+    per spatial axis (all but ``batch_dims`` leading ones) of the tensor
+    ``labels`` (called ``field``)."""
     _check_tensor(owner, field, labels)
     iterable = hasattr(voxel_size, "__iter__") and not isinstance(voxel_size, str)
     values = tuple(voxel_size) if iterable else voxel_size
     spacing = [float(v) for v in check_numbers(owner, "voxel_size", values, 0, strict=True)]
-    if len(spacing) != labels.ndim:
+    if len(spacing) != labels.ndim - batch_dims:
+        leading = f" after {batch_dims} batch axes" if batch_dims else ""
         raise ConfigError(
             f"{owner}: `voxel_size` {tuple(values)} has {len(spacing)} values, the "
-            f"tensor of shape {tuple(labels.shape)} has {labels.ndim} axes; give one "
-            "voxel size per spatial axis (and no channel axis)"
+            f"tensor of shape {tuple(labels.shape)} has {labels.ndim - batch_dims} "
+            f"spatial axes{leading}; give one voxel size per spatial axis (and no "
+            "channel axis)"
         )
     return spacing
 
@@ -94,16 +105,16 @@ def _check_tensor(owner: str, field: str, value: Any) -> None:
 
 
 def _squared_face_distances(
-    labels: torch.Tensor, spacing: Sequence[float], axis: int
+    labels: torch.Tensor, spacing: Sequence[float], axis: int, batch_dims: int = 0
 ) -> Optional[torch.Tensor]:
     """Squared world distances from each voxel centre to the nearest face
-    normal to ``axis`` (float32), or ``None`` when there is none."""
+    normal to ``axis`` (float32), or ``None`` when there is none in any volume."""
     moved = labels.movedim(axis, -1)
     faces = moved[..., 1:] != moved[..., :-1]
     if not bool(faces.any()):
         return None
     squared = _distances_along(faces, spacing[axis]).movedim(-1, axis)
-    for other in range(labels.ndim):
+    for other in range(batch_dims, labels.ndim):
         if other != axis and labels.shape[other] > 1:
             squared = _min_plus(squared, other, spacing[other])
     return squared
@@ -206,11 +217,13 @@ def _whole_lines(lines: torch.Tensor, size: float) -> torch.Tensor:
     return result
 
 
-def signed_distances_torch(labels: torch.Tensor, voxel_size: Sequence[float]) -> torch.Tensor:
+def signed_distances_torch(
+    labels: torch.Tensor, voxel_size: Sequence[float], batch_dims: int = 0
+) -> torch.Tensor:
     """``boundary_distances_torch``, positive inside objects (label != 0) and
     negative outside; equals ``_distances.signed_distances``."""
-    _checked_spacing("signed_distances_torch", labels, voxel_size)
-    distances = boundary_distances_torch(labels, voxel_size)
+    _checked_spacing("signed_distances_torch", labels, voxel_size, batch_dims=batch_dims)
+    distances = boundary_distances_torch(labels, voxel_size, batch_dims)
     return torch.where(labels == 0, -distances, distances)
 
 

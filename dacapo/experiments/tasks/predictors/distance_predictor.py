@@ -142,35 +142,44 @@ class DistancePredictor(Predictor):
                 and cls.create_weight is DistancePredictor.create_weight)
 
     def device_targets(self, gt, mask, voxel_size, moving_class_counts=None):
-        """``create_target`` and ``create_weight`` of one sample, computed with
-        torch on ``gt``'s device (see ``Predictor.device_targets``): the same
-        values, except that ``tanh`` may differ in the last bit. The running
-        class counts are a ``(channels, 3)`` float64 tensor on the device."""
-        from dacapo.utils.balance_weights_torch import two_class_weights_torch
-
+        """``create_target`` and ``create_weight`` of a batch, computed with torch
+        on ``gt``'s device (see ``Predictor.device_targets``): the same values,
+        except that ``tanh`` may differ in the last bit. The distances of all
+        samples and channels are transformed together; the weights sample
+        after sample, the running class counts (a ``(channels, 3)`` float64
+        tensor on the device) going on from one to the next."""
         from ._device_distances import normalised_torch, signed_distances_torch
 
         voxel_size = Coordinate(voxel_size)
         labels = _device_channels(gt, voxel_size.dims, len(self.channels), type(self).__name__)
-        target = torch.stack([
-            normalised_torch(signed_distances_torch(channel, voxel_size), self.scale_factor)
-            for channel in labels
-        ])
-        masks = [] if mask is None else [_device_mask(mask, labels)]
+        signed = signed_distances_torch(labels, voxel_size, batch_dims=2)
+        target = normalised_torch(signed, self.scale_factor)
+        masks = None if mask is None else _device_mask(mask, labels)
+        weights = []
+        for sample in range(labels.shape[0]):
+            weight, moving_class_counts = self._device_weight(
+                labels[sample], target[sample], None if masks is None else masks[sample],
+                voxel_size, moving_class_counts,
+            )
+            weights.append(weight)
+        crop = (slice(None), slice(None)) + tuple(
+            slice(p // v, n - p // v)
+            for p, v, n in zip(self.padding(voxel_size), voxel_size, labels.shape[2:])
+        )
+        return target[crop], torch.stack(weights)[crop], moving_class_counts
+
+    def _device_weight(self, labels, target, mask, voxel_size, counts):
+        """``create_weight`` of one sample on the device, and the updated counts."""
+        from dacapo.utils.balance_weights_torch import two_class_weights_torch
+
+        masks = [] if mask is None else [mask]
         if self.mask_distances:
-            known = torch.ones_like(labels[:1], dtype=torch.float32) if mask is None else masks[0]
+            known = torch.ones_like(labels[:1], dtype=torch.float32) if mask is None else mask
             masks.append(self._device_distance_mask(target, known, voxel_size))
         product = masks[0] if masks else None
         for extra in masks[1:]:
             product = product * extra
-        weight, counts = two_class_weights_torch(
-            labels != 0, product, self.clipmin, self.clipmax, moving_class_counts
-        )
-        crop = (slice(None),) + tuple(
-            slice(p // v, n - p // v)
-            for p, v, n in zip(self.padding(voxel_size), voxel_size, labels.shape[1:])
-        )
-        return target[crop], weight[crop], counts
+        return two_class_weights_torch(labels != 0, product, self.clipmin, self.clipmax, counts)
 
     def device_gt(self, gt: np.ndarray) -> np.ndarray:
         """``gt`` renumbered 1..n (0 stays 0) in the smallest unsigned type that
@@ -234,12 +243,13 @@ def _dims(spec) -> int:
 
 
 def _device_channels(gt, dims: int, channels: int, owner: str):
-    """``gt`` as ``(channels, *spatial)`` (a tensor without channel axis serves one)."""
-    labels = gt.reshape((-1,) + tuple(gt.shape[gt.dim() - dims:]))
-    if labels.shape[0] != channels:
+    """A batch's ``gt`` as ``(batch, channels, *spatial)`` (without a channel
+    axis it serves one channel)."""
+    labels = gt.reshape((gt.shape[0], -1) + tuple(gt.shape[gt.dim() - dims:]))
+    if labels.shape[1] != channels:
         raise ConfigError(
-            f"{owner}: the ground truth of a training sample (shape {tuple(gt.shape)}) has "
-            f"{labels.shape[0]} channel(s) but {channels} are predicted; give one channel "
+            f"{owner}: the ground truth of a training batch (shape {tuple(gt.shape)}) has "
+            f"{labels.shape[1]} channel(s) but {channels} are predicted; give one channel "
             "per predicted class (e.g. with a BinarizeArrayConfig), or a single label "
             "volume for a single channel"
         )
@@ -247,12 +257,14 @@ def _device_channels(gt, dims: int, channels: int, owner: str):
 
 
 def _device_mask(mask, labels):
-    """``mask`` as float32 ``labels``-shaped channels (one mask channel serves all)."""
-    data = mask.to(torch.float32).reshape((-1,) + tuple(labels.shape[1:]))
-    if data.shape[0] not in (1, labels.shape[0]):
+    """A batch's ``mask`` as float32 ``labels``-shaped channels (one mask
+    channel serves all)."""
+    data = mask.to(torch.float32).reshape(
+        (mask.shape[0], -1) + tuple(labels.shape[2:]))
+    if data.shape[1] not in (1, labels.shape[1]):
         raise ConfigError(
-            f"the mask of a training sample (shape {tuple(mask.shape)}) has "
-            f"{data.shape[0]} channels; expected no channel axis, one channel, or one per "
-            f"predicted channel ({labels.shape[0]})"
+            f"the mask of a training batch (shape {tuple(mask.shape)}) has "
+            f"{data.shape[1]} channels; expected no channel axis, one channel, or one per "
+            f"predicted channel ({labels.shape[1]})"
         )
     return data.expand_as(labels).contiguous()

@@ -48,12 +48,14 @@ class Predictor(ABC):
         self, gt: "torch.Tensor", mask: Optional["torch.Tensor"], voxel_size: Coordinate,
         moving_class_counts: Any = None,
     ) -> Tuple["torch.Tensor", "torch.Tensor", Any]:
-        """Target and weights of one sample computed on ``gt``'s device, with the
-        values ``create_target`` and ``create_weight`` give over the same ground
-        truth, cropped by ``padding`` on each side: ``gt`` (and ``mask``, or
-        None) ``([c,] *spatial)`` over the network output grown by ``padding``.
-        Returns target, weight and the updated counts (in a device form of
-        this method's own). Only for predictors with ``supports_device_targets``."""
+        """Target and weights of a batch computed on ``gt``'s device, with the
+        values ``create_target`` and ``create_weight`` give each sample over
+        the same ground truth (the counts carried from sample to sample),
+        cropped by ``padding`` on each side: ``gt`` (and ``mask``, or None)
+        ``(batch, [c,] *spatial)`` over the network output grown by
+        ``padding``. Returns target and weight ``(batch, c, *spatial)`` and
+        the updated counts (in a device form of this method's own). Only for
+        predictors with ``supports_device_targets``."""
         raise NotImplementedError(
             f"{type(self).__name__} computes its targets on the CPU only "
             "(supports_device_targets is False)"

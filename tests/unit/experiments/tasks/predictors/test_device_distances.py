@@ -190,7 +190,7 @@ LABELS = torch.zeros((3, 4), dtype=torch.int64)
         (lambda: boundary_distances_torch(LABELS.numpy(), (1, 1)),
          r"boundary_distances_torch: `labels` must be a torch.Tensor, got ndarray"),
         (lambda: boundary_distances_torch(LABELS, (4, 4, 4)),
-         r"`voxel_size` \(4, 4, 4\) has 3 values, the tensor of shape \(3, 4\) has 2 axes"),
+         r"`voxel_size` \(4, 4, 4\) has 3 values, the tensor of shape \(3, 4\) has 2 spatial axes"),
         (lambda: boundary_distances_torch(LABELS, (4, 0)),
          r"`voxel_size` must be a non-empty list of finite numbers > 0, got \(4, 0\)"),
         (lambda: boundary_distances_torch(LABELS, None),
@@ -282,3 +282,18 @@ def test_small_windows_give_the_same_distances(monkeypatch, window):
     monkeypatch.setattr(_device_distances, "WINDOW", window)
     np.testing.assert_array_equal(boundary_distances_torch(_torch(labels), (4, 2, 3)).numpy(),
                                   expected)
+
+
+def test_batch_axes_are_transformed_each_volume_on_its_own():
+    volumes = np.stack([_labels((9, 10, 11), "blobs", seed) for seed in (1, 2, 3)])
+    volumes[1] = 0  # a volume without faces next to ones with
+    batch = torch.as_tensor(volumes.reshape((3, 1) + volumes.shape[1:]))
+    together = signed_distances_torch(batch, (4, 2, 3), batch_dims=2)
+    for index, volume in enumerate(volumes):
+        expected = _distances.signed_distances(volume, (4, 2, 3))
+        np.testing.assert_array_equal(together[index, 0].numpy(), expected)
+
+
+def test_voxel_sizes_for_the_axes_after_the_batch_axes():
+    with pytest.raises(ConfigError, match=r"has 2 spatial axes after 1 batch axes"):
+        boundary_distances_torch(torch.zeros((2, 3, 4)), (1, 1, 1), batch_dims=1)

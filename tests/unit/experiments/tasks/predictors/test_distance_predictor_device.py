@@ -46,10 +46,10 @@ def on_cpu(predictor, gt, mask, voxel_size, counts):
 def on_device(predictor, gt, mask, voxel_size, counts, device="cpu"):
     """``device_targets`` of the ground truth as the data workers hand it over
     (``device_gt``, then ``compact_tensor``)."""
-    gt_t = compact_tensor(predictor.device_gt(gt)).to(device)
-    mask_t = None if mask is None else compact_tensor(mask).to(device)
+    gt_t = compact_tensor(predictor.device_gt(gt)[None]).to(device)  # a batch of one
+    mask_t = None if mask is None else compact_tensor(mask[None]).to(device)
     target, weight, counts = predictor.device_targets(gt_t, mask_t, Coordinate(voxel_size), counts)
-    return target.cpu().numpy(), weight.cpu().numpy(), counts
+    return target[0].cpu().numpy(), weight[0].cpu().numpy(), counts
 
 
 def same(cpu, device):
@@ -79,6 +79,26 @@ def test_device_targets_are_the_cpu_targets_sample_after_sample(mask_distances, 
         cpu_counts, device_counts = cpu[2], device[2]
 
 
+@pytest.mark.parametrize("mask_distances", [True, False])
+def test_a_batch_is_its_samples_one_after_the_other(mask_distances):
+    predictor = DistancePredictor(["fg"], scale_factor=8.0, mask_distances=mask_distances)
+    pad = np.array(predictor.padding(Coordinate(4, 4, 4))) // 4
+    shape = tuple(np.array((10, 12, 11)) + 2 * pad)
+    gts = [blobs(shape, seed) for seed in (3, 4, 5)]
+    masks = [(np.random.default_rng(seed).random(shape) > 0.2).astype(np.uint8)
+             for seed in (3, 4, 5)]
+    counts = None
+    expected = []
+    for gt, mask in zip(gts, masks):
+        target, weight, counts = on_cpu(predictor, gt, mask, (4, 4, 4), counts)
+        expected.append((target, weight))
+    batch = compact_tensor(np.stack([predictor.device_gt(gt) for gt in gts]))
+    target, weight, _ = predictor.device_targets(
+        batch, compact_tensor(np.stack(masks)), Coordinate(4, 4, 4))
+    for sample, (want_target, want_weight) in enumerate(expected):
+        same((want_target, want_weight), (target[sample].numpy(), weight[sample].numpy()))
+
+
 def test_several_classes_with_their_own_ground_truth_channels():
     predictor = DistancePredictor(["a", "b"], scale_factor=3.0, mask_distances=True)
     pad = predictor.padding(Coordinate(1, 1)) * 2
@@ -95,16 +115,16 @@ def test_subclasses_with_their_own_targets_compute_them_on_the_cpu():
 
 def test_ground_truth_with_the_wrong_channels_is_a_clear_error():
     predictor = DistancePredictor(["a", "b", "c"], scale_factor=3.0, mask_distances=False)
-    gt = torch.zeros((2, 8, 8), dtype=torch.int64)
+    gt = torch.zeros((1, 2, 8, 8), dtype=torch.int64)
     with pytest.raises(ConfigError, match=r"2 channel\(s\) but 3 are predicted"):
         predictor.device_targets(gt, None, Coordinate(1, 1))
 
 
 def test_a_mask_with_the_wrong_channels_is_a_clear_error():
     predictor = DistancePredictor(["a", "b", "c"], scale_factor=3.0, mask_distances=False)
-    gt = torch.zeros((3, 8, 8), dtype=torch.int64)
-    with pytest.raises(ConfigError, match="mask of a training sample .* has 2 channels"):
-        predictor.device_targets(gt, torch.ones((2, 8, 8)), Coordinate(1, 1))
+    gt = torch.zeros((1, 3, 8, 8), dtype=torch.int64)
+    with pytest.raises(ConfigError, match="mask of a training batch .* has 2 channels"):
+        predictor.device_targets(gt, torch.ones((1, 2, 8, 8)), Coordinate(1, 1))
 
 
 @needs_cuda
