@@ -443,8 +443,6 @@ def _measure(row: Row, scratch: Path, data: Dict[str, Any], reps: int) -> Dict[s
     """Runs ``row`` A B A B; the median of each side, or its failure."""
     values: Dict[str, List[Dict[str, Any]]] = {side: [] for side in row.sides}
     failures: Dict[str, str] = {}
-    limit = _run(row, "ours", scratch / "limit", scratch.parent / "data",
-                 row.limit) if row.limit else None
     for rep in range(row.repetitions or max(3, reps)):
         for side in row.sides:
             if side in failures:
@@ -458,6 +456,9 @@ def _measure(row: Row, scratch: Path, data: Dict[str, Any], reps: int) -> Dict[s
                 failures[side] = problem
             else:
                 values[side].append(outcome)
+    # the limit last: the first runs of a fresh clone meet a cold machine
+    limit = _run(row, "ours", scratch / "limit", scratch.parent / "data",
+                 row.limit) if row.limit else None
     medians = {side: {key: statistics.median(float(r[key]) for r in runs)
                       for _, key, _ in row.metrics}
                for side, runs in values.items() if runs}

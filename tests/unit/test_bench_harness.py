@@ -77,12 +77,13 @@ def test_runs_alternate_and_the_limit_runs_once_by_our_interpreter(bench, monkey
     monkeypatch.setattr(bench, "_run", run)
     result = bench._measure(_row(bench, "P1"), tmp_path / "row", {
         "p1_output_shape": [148] * 3}, reps=3)
-    assert calls == [("ours", "limit"), ("ours", "ours_0"), ("upstream", "upstream_0"),
-                     ("ours", "ours_1"), ("ours", "ours_2")]
-    assert result["medians"] == {"ours": {"voxels_per_second": 54.0}}
+    # the limit last, on a machine the runs have warmed
+    assert calls == [("ours", "ours_0"), ("upstream", "upstream_0"),
+                     ("ours", "ours_1"), ("ours", "ours_2"), ("ours", "limit")]
+    assert result["medians"] == {"ours": {"voxels_per_second": 53.0}}
     report = bench._report([result])
     assert "| P1 | fraction of the limit, the bare loop of forward passes (100 voxels/s) " \
-           "| 0.54 | - | - |" in report
+           "| 0.53 | - | - |" in report
     assert "TypeError: Task.__new__() got 'run_name'" in report
 
 

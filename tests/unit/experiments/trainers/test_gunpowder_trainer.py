@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import attr
 import numpy as np
 import pytest
+import torch
 import zarr
 from funlib.geometry import Coordinate, Roi
 
@@ -499,3 +500,15 @@ def test_a_resumed_seeded_pipeline_goes_on_with_the_same_batches(model, task):
 def test_the_seed_is_a_32_bit_count(seed):
     with pytest.raises(ConfigError, match="random_seed"):
         trainer_config(random_seed=seed).validate()
+
+
+def test_a_snapshot_shows_its_own_steps_batch_when_batches_are_made_ahead(tmp_path, model, task):
+    container = LocalContainerIdentifier(tmp_path / "snapshot.zarr")
+    trainer = make_trainer([dataset()], model, task, container, snapshot_interval=1)
+    with trainer:
+        made = [trainer.next_batch_at(i) for i in range(3)]  # as a GPU's prefetch does
+    prediction = torch.zeros((2, 1, 16, 16))
+    trainer.after_step(0, made[0], prediction)
+    volumes = zarr.open_group(str(tmp_path / "snapshot.zarr"), mode="r")["0/volumes"]
+    np.testing.assert_array_equal(volumes["raw/1"][:], made[0]["raw"][1])
+    np.testing.assert_array_equal(volumes["target/0"][:], made[0]["target"][0])
