@@ -25,19 +25,14 @@ Tensors = Dict[str, torch.Tensor]
 Prepare = Callable[[Tensors], Tensors]
 
 
-def as_tensor(array: np.ndarray, floating: bool = False) -> torch.Tensor:
+def as_tensor(array: np.ndarray) -> torch.Tensor:
     """``array`` as a CPU tensor: floats (and booleans) as float32, integers as int64."""
     array = np.asarray(array)
-    if floating or array.dtype.kind in "fcb":
+    if array.dtype.kind in "fcb":
         array = array.astype(np.float32, copy=False)
     else:
         array = array.astype(np.int64, copy=False)
     return torch.as_tensor(array)
-
-
-def float_input(raw: torch.Tensor) -> torch.Tensor:
-    """``raw`` as float32 (values unchanged), as the model takes it."""
-    return raw if raw.dtype == torch.float32 else raw.to(torch.float32)
 
 
 #: integer types torch computes with as they are (others are widened)
@@ -66,7 +61,7 @@ def batch_tensors(batch: Batch) -> Tensors:
     device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``.
     ``raw`` keeps its values in as few bytes as it can (``compact_tensor``:
     uint8 images stay a byte a voxel for the copy) and the training step
-    makes it float32 (``float_input``)."""
+    makes it float32 on the device."""
     tensors = {"raw": compact_tensor(batch["raw"])}  # made float on the device
     if batch.get("target") is None:
         tensors["gt"] = compact_tensor(batch["gt"])

@@ -12,7 +12,7 @@ import torch
 
 from dacapo.experiments.training_iteration_stats import TrainingIterationStats
 
-from ._batch_feeder import Prepare, feed, float_input
+from ._batch_feeder import Prepare, feed
 
 if TYPE_CHECKING:
     from dacapo.experiments.datasplits.datasets.dataset import Dataset
@@ -224,7 +224,7 @@ class Trainer(ABC):
     def _step(self, model, optimizer, tensors: Dict[str, torch.Tensor], device):
         """One optimisation step; returns the detached loss and prediction (no host
         synchronisation: the loss stays on the device)."""
-        raw = float_input(tensors["raw"].to(device))
+        raw = tensors["raw"].to(device).float()  # batches carry raw in its compact type
         if raw.dim() == model.input_shape.dims + 1:  # no channel axis: add one
             raw = raw.unsqueeze(1)
         target = tensors["target"].to(device)

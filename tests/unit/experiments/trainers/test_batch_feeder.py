@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from dacapo.experiments.trainers._batch_feeder import (
-    batch_tensors,
-    compact_tensor,
-    feed,
-    float_input,
-)
+from dacapo.experiments.trainers._batch_feeder import batch_tensors, compact_tensor, feed
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -29,7 +24,7 @@ def make_batch(index):
 def test_tensors_are_compact_inputs_int64_labels_and_float32_weights():
     tensors = batch_tensors(make_batch(0))
     assert tensors["raw"].dtype == torch.uint8  # a byte a voxel until the step
-    assert float_input(tensors["raw"]).dtype == torch.float32
+    assert torch.equal(tensors["raw"].float(), torch.as_tensor(make_batch(0)["raw"].astype(np.float32)))
     assert tensors["target"].dtype == torch.int64
     assert tensors["weight"].dtype == torch.float32
     assert set(tensors) == {"raw", "target", "weight"}
