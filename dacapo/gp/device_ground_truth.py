@@ -14,7 +14,12 @@ class DeviceGroundTruth(gp.BatchFilter):
     """Replaces ``gt_key``'s data with ``predictor.device_gt(data)``, for
     trainers whose targets are computed on the training device: e.g. instance
     ids renumbered into the smallest integer type, so that data workers hand
-    over, and the host copies to the device, a fraction of the bytes."""
+    over, and the host copies to the device, a fraction of the bytes.
+
+    The type can differ from sample to sample (one with more ids needs a
+    wider one), so the array's spec leaves ``dtype`` open: ``gp.Stack`` then
+    stacks the samples of a batch in their common type instead of failing on
+    the first sample's."""
 
     def __init__(self, predictor: "Predictor", gt_key: gp.ArrayKey):
         self.predictor = predictor
@@ -35,7 +40,7 @@ class DeviceGroundTruth(gp.BatchFilter):
         array = batch[self.gt_key]
         data = self.predictor.device_gt(array.data)
         spec = array.spec.copy()
-        spec.dtype = data.dtype
+        spec.dtype = None  # varies between samples, see the class docstring
         outputs = gp.Batch()
         outputs[self.gt_key] = gp.Array(data, spec)
         return outputs

@@ -111,16 +111,16 @@ def feed(
 
 
 def _in_step(batch: Batch, device: torch.device, prepare: Optional[Prepare]) -> Tensors:
-    """The batch's tensors, on ``device`` and prepared when there is a ``prepare``
-    (without one they stay on the CPU: the step moves what it uses)."""
-    tensors = batch_tensors(batch)
-    if prepare is None:
-        return tensors
-    return prepare({name: tensor.to(device) for name, tensor in tensors.items()})
+    """The batch's tensors on ``device``, prepared when there is a ``prepare``."""
+    tensors = {name: tensor.to(device) for name, tensor in batch_tensors(batch).items()}
+    return tensors if prepare is None else prepare(tensors)
 
 
 class _Prefetcher:
-    """A thread making batches ahead and copying them to a CUDA device."""
+    """Two threads making batches ahead: one asks the pipeline for them (the
+    data workers' hand-over) and makes their CPU tensors, the other copies
+    them to the device and prepares them there. The two overlap: the second
+    mostly waits on the GPU, with the GIL released."""
 
     def __init__(self, make_batch: Callable[[int], Batch], first: int, count: int,
                  device: torch.device, prepare: Optional[Prepare] = None):
@@ -128,23 +128,29 @@ class _Prefetcher:
         self._prepare = prepare
         self._indices = range(first, first + count)
         self._device = device
+        self._made: "queue.Queue[Any]" = queue.Queue(maxsize=PREFETCH_DEPTH)
         self._queue: "queue.Queue[Any]" = queue.Queue(maxsize=PREFETCH_DEPTH)
         self._stop = threading.Event()
         self._stream = torch.cuda.Stream(device=device) if device.type == "cuda" else None
         self._pinned: Dict[str, torch.Tensor] = {}
-        self._thread = threading.Thread(target=self._run, name="dacapo-batches", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._make, name="dacapo-batches", daemon=True),
+            threading.Thread(target=self._run, name="dacapo-batches-to-device", daemon=True),
+        ]
 
     def __enter__(self) -> "_Prefetcher":
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc_info) -> None:
         self._stop.set()
-        while self._thread.is_alive():  # unblock a thread waiting on a full queue
-            try:
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
+        while any(thread.is_alive() for thread in self._threads):
+            for waiting in (self._made, self._queue):  # unblock a thread on a full queue
+                try:
+                    waiting.get(timeout=0.05)
+                except queue.Empty:
+                    pass
 
     def next(self) -> Tuple[Batch, Tensors]:
         """The next batch; its device tensors are ready for the current stream."""
@@ -160,33 +166,55 @@ class _Prefetcher:
             tensor.record_stream(current)  # memory made on the copy stream, used here
         return batch, tensors
 
-    def _run(self) -> None:
+    def _make(self) -> None:
         try:
             for index in self._indices:
                 if self._stop.is_set():
                     return
                 batch = self._make_batch(index)
-                self._put(self._copied(batch))
-        except BaseException as error:  # handed to the training thread
-            self._put(error)
+                self._put(self._made, (batch, batch_tensors(batch)))
+        except BaseException as error:  # handed on to the training thread
+            self._put(self._made, error)
 
-    def _put(self, item: Any) -> None:
+    def _run(self) -> None:
+        for _ in self._indices:
+            item = self._get(self._made)
+            if item is None:  # stopped
+                return
+            try:
+                if isinstance(item, BaseException):
+                    raise item
+                self._put(self._queue, self._copied(*item))
+            except BaseException as error:  # handed to the training thread
+                self._put(self._queue, error)
+                return
+
+    def _get(self, waiting: "queue.Queue[Any]") -> Any:
         while not self._stop.is_set():
             try:
-                self._queue.put(item, timeout=0.1)
+                return waiting.get(timeout=0.1)
+            except queue.Empty:
+                continue
+        return None
+
+    def _put(self, waiting: "queue.Queue[Any]", item: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
                 return
             except queue.Full:
                 continue
 
-    def _copied(self, batch: Batch) -> Tuple[Batch, Tensors, Any]:
+    def _copied(self, batch: Batch, cpu: Tensors) -> Tuple[Batch, Tensors, Any]:
         """The batch's tensors on the device, through a pinned buffer per array
         (reused: the copy is waited for, in this thread only), with the event
         that marks the copy done (None off CUDA)."""
         if self._stream is None:
-            return batch, _in_step(batch, self._device, self._prepare), None
+            tensors = {name: tensor.to(self._device) for name, tensor in cpu.items()}
+            return batch, tensors if self._prepare is None else self._prepare(tensors), None
         tensors = {}
         with torch.cuda.stream(self._stream):
-            for name, tensor in batch_tensors(batch).items():
+            for name, tensor in cpu.items():
                 pinned = self._pinned_buffer(name, tensor)
                 pinned.copy_(tensor)
                 tensors[name] = pinned.to(self._device, non_blocking=True)

@@ -13,6 +13,8 @@ import gunpowder as gp
 
 from dacapo.errors import DacapoError
 
+from ._batch_files import BatchFiles
+
 __all__ = ["PreCache", "nth_seed", "one_thread_each", "portable_error"]
 
 
@@ -35,11 +37,27 @@ class PreCache(gp.PreCache):
     Each worker computes with one thread (``one_thread_each``): the workers
     already share the cores, and BLAS or torch threads of their own (one per
     core each, by default) would only make them wait for one another.
+
+    Large arrays travel through files in memory (``BatchFiles``), not the pipe.
     """
 
     def __init__(self, cache_size: int, num_workers: int):
         super().__init__(cache_size=cache_size, num_workers=num_workers)
         self._started = multiprocessing.Value("q", 0)  # shared with the forked workers
+        self._files: Optional[BatchFiles] = None
+
+    def setup(self):
+        super().setup()
+        self._files = BatchFiles()
+
+    def teardown(self):
+        super().teardown()
+        if self._files is not None:
+            self._files.close()
+
+    def provide(self, request):
+        batch = super().provide(request)
+        return batch if self._files is None else self._files.take(batch)
 
     def _run_worker(self):
         one_thread_each()
@@ -48,7 +66,8 @@ class PreCache(gp.PreCache):
             if self.current_request.is_deterministic():
                 request._random_seed = nth_seed(self.current_request.random_seed, self._next())
 
-            return self.get_upstream_provider().request_batch(request)
+            batch = self.get_upstream_provider().request_batch(request)
+            return batch if self._files is None else self._files.put(batch)
         except Exception as error:
             raise portable_error(error) from None
 

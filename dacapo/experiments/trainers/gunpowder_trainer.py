@@ -55,7 +55,10 @@ class GunpowderTrainer(Trainer):
     follow. Then::
 
         datasets -> RandomProvider (dataset weights) -> DaCapoTargetFilter
-                 -> PreCache (num_data_fetchers workers) -> Stack (batch_size)
+                 -> Stack (batch_size) -> PreCache (num_data_fetchers workers)
+
+    Each data worker makes whole batches, so the training process receives
+    one object a batch and does no stacking of its own.
 
     With targets on the device (``targets_on_device``; by default when
     training on a GPU with a predictor that can), ``DaCapoTargetFilter`` is
@@ -122,10 +125,10 @@ class GunpowderTrainer(Trainer):
                 weights_key=self._keys["weight"],
                 mask_key=self._keys["mask"],
             )
-        if self.num_data_fetchers > 0:
-            cache_size = max(2 * self.batch_size, 2 * self.num_data_fetchers)
-            pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
         pipeline += gp.Stack(self.batch_size)
+        if self.num_data_fetchers > 0:  # whole batches: one hand-over per batch
+            cache_size = max(2, self.num_data_fetchers)
+            pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
         self._pipeline = pipeline
         self._request = self._batch_request(geometry)
         self._loss = task.loss

@@ -1,12 +1,18 @@
 """``feed``: batches in order with their tensors, made ahead on a GPU."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
 import torch
 
-from dacapo.experiments.trainers._batch_feeder import batch_tensors, compact_tensor, feed
+from dacapo.experiments.trainers._batch_feeder import (
+    PREFETCH_DEPTH,
+    batch_tensors,
+    compact_tensor,
+    feed,
+)
 
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 
@@ -68,18 +74,23 @@ def test_gpu_batch_errors_reach_the_training_thread():
             pass
 
 
-@needs_cuda
-def test_leaving_the_gpu_loop_early_stops_making_batches():
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
+def test_leaving_the_loop_early_stops_making_batches(device):
     asked = []
 
     def record(index):
         asked.append(index)
         return make_batch(index)
 
-    stream = feed(record, 0, 100, torch.device("cuda"))
+    stream = feed(record, 0, 100, torch.device(device), prefetch=True)
     next(stream)
     stream.close()
-    assert len(asked) <= 4  # the batch used, and at most the prefetch depth + 1 ahead
+    # the batch used; each of the two threads' queues full, and one batch in
+    # each thread's hands
+    assert len(asked) <= 1 + 2 * PREFETCH_DEPTH + 2
+    stopped = len(asked)
+    time.sleep(0.3)
+    assert len(asked) == stopped
 
 
 def test_prefetched_batches_equal_the_batches_made_when_asked_for():

@@ -1,0 +1,126 @@
+"""Large arrays of a batch handed from a data worker to the training process
+through files in memory, instead of pickled through a pipe."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from typing import Optional, Tuple
+
+import attrs
+import numpy as np
+
+__all__ = ["BatchFiles", "MIN_BYTES"]
+
+#: arrays smaller than this travel through the pipe as before
+MIN_BYTES = 1 << 20
+_PREFIX = "dacapo-batches-"
+
+
+@attrs.frozen
+class _InFile:
+    """Where a worker left an array's bytes, and how to read them back."""
+
+    path: str
+    shape: Tuple[int, ...]
+    dtype: str
+
+
+class BatchFiles:
+    """A folder of one training process (in ``/dev/shm`` where there is one)
+    through which its data workers hand over large arrays.
+
+    Through a pipe, a batch of 20 MB is about 300 reads of 64 kB, each giving
+    the GIL back and waiting for it again while the training thread launches
+    GPU work, plus two more copies to unpickle it. Here a worker writes each
+    large array to a file with one write and the training process reads it
+    with one read into the array it returns, then removes the file. An array
+    whose file cannot be written (e.g. a full ``/dev/shm``, which Docker
+    limits to 64 MB by default) travels through the pipe instead.
+    """
+
+    def __init__(self, base: Optional[str] = None):
+        if base is None and os.access("/dev/shm", os.W_OK):
+            base = "/dev/shm"
+        _remove_orphans(base or tempfile.gettempdir())
+        self.folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base)
+        self._numbers = itertools.count()
+
+    def put(self, batch):
+        """In a worker: the large arrays of ``batch`` (a ``gp.Batch``) written
+        to files and replaced by where they are."""
+        for array in batch.arrays.values():
+            data = array.data
+            if isinstance(data, np.ndarray) and data.nbytes >= MIN_BYTES:
+                path = os.path.join(self.folder, f"{os.getpid()}-{next(self._numbers)}")
+                if _write(path, np.ascontiguousarray(data)):
+                    array.data = _InFile(path, data.shape, data.dtype.str)
+        return batch
+
+    def take(self, batch):
+        """In the training process: ``batch`` with its arrays read back (each
+        file is removed once read)."""
+        for array in batch.arrays.values():
+            if isinstance(array.data, _InFile):
+                array.data = _read(array.data)
+        return batch
+
+    def close(self) -> None:
+        """Removes the folder with what no one read (batches left in the queue)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _write(path: str, data: np.ndarray) -> bool:
+    try:
+        with open(path, "wb", buffering=0) as file:
+            view = data.reshape(-1).view(np.uint8).data
+            while view:
+                view = view[file.write(view):]
+        return True
+    except OSError:  # no space: this array goes through the pipe
+        _unlink(path)
+        return False
+
+
+def _read(where: _InFile) -> np.ndarray:
+    data = np.empty(where.shape, np.dtype(where.dtype))
+    view = data.reshape(-1).view(np.uint8).data
+    with open(where.path, "rb", buffering=0) as file:
+        while view:
+            read = file.readinto(view)
+            if not read:
+                raise OSError(f"{where.path}: a data worker's batch file ended early")
+            view = view[read:]
+    _unlink(where.path)
+    return data
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _remove_orphans(base: str) -> None:
+    """Removes the folders of training processes that died without closing them."""
+    try:
+        names = [n for n in os.listdir(base) if n.startswith(_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -1,0 +1,81 @@
+"""``BatchFiles``: a data worker's large arrays reach the training process
+through files, equal and in their own type, and no file is left behind."""
+
+import os
+
+import gunpowder as gp
+import numpy as np
+import pytest
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.experiments.trainers._batch_files import MIN_BYTES, BatchFiles
+
+
+def batch_of(**arrays):
+    batch = gp.Batch()
+    for name, data in arrays.items():
+        spec = gp.ArraySpec(roi=Roi((0,) * data.ndim, data.shape),
+                            voxel_size=Coordinate((1,) * data.ndim))
+        batch[gp.ArrayKey(name.upper())] = gp.Array(data, spec)
+    return batch
+
+
+@pytest.fixture
+def files(tmp_path):
+    files = BatchFiles(str(tmp_path))
+    yield files
+    files.close()
+
+
+def test_large_arrays_travel_through_files_and_come_back_equal(files):
+    rng = np.random.default_rng(0)
+    raw = rng.random((70, 70, 70), dtype=np.float32)  # above MIN_BYTES
+    gt = rng.integers(0, 2**40, (64, 64, 64), dtype=np.uint64)
+    small = np.arange(10, dtype=np.uint8)
+    sent = files.put(batch_of(raw=raw.copy(), gt=gt.copy(), small=small.copy()))
+    assert not isinstance(sent[gp.ArrayKey("RAW")].data, np.ndarray)
+    assert isinstance(sent[gp.ArrayKey("SMALL")].data, np.ndarray)  # through the pipe
+    assert len(os.listdir(files.folder)) == 2
+    received = files.take(sent)
+    for key, want in (("RAW", raw), ("GT", gt), ("SMALL", small)):
+        got = received[gp.ArrayKey(key)].data
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+    assert os.listdir(files.folder) == []  # read files are removed
+
+
+def test_a_strided_array_is_sent_in_order(files):
+    data = np.arange(2 * MIN_BYTES, dtype=np.uint8).reshape(2, -1)[:, ::2]
+    received = files.take(files.put(batch_of(raw=data)))
+    assert np.array_equal(received[gp.ArrayKey("RAW")].data, data)
+
+
+def test_an_array_that_cannot_be_written_travels_through_the_pipe(files):
+    data = np.ones(MIN_BYTES, dtype=np.uint8)
+    files.close()  # the folder is gone: writing fails as on a full /dev/shm
+    sent = files.put(batch_of(raw=data))
+    assert sent[gp.ArrayKey("RAW")].data is data
+
+
+def test_a_file_that_ends_early_is_an_error(files):
+    sent = files.put(batch_of(raw=np.ones(MIN_BYTES, dtype=np.uint8)))
+    with open(sent[gp.ArrayKey("RAW")].data.path, "r+b") as file:
+        file.truncate(10)
+    with pytest.raises(OSError, match="batch file ended early"):
+        files.take(sent)
+
+
+def test_closing_removes_what_no_one_read(files):
+    files.put(batch_of(raw=np.ones(MIN_BYTES, dtype=np.uint8)))
+    files.close()
+    assert not os.path.exists(files.folder)
+
+
+def test_folders_of_dead_training_processes_are_removed(tmp_path):
+    orphan = tmp_path / "dacapo-batches-999999999-abc"  # no such process
+    orphan.mkdir()
+    (orphan / "1-0").write_bytes(b"x")
+    live = tmp_path / f"dacapo-batches-{os.getpid()}-abc"
+    live.mkdir()
+    files = BatchFiles(str(tmp_path))
+    assert not orphan.exists() and live.exists()
+    files.close()
