@@ -102,13 +102,34 @@ class Model(torch.nn.Module):
             modes = {module: module.training for module in self.modules()}
             self.eval()
             try:
-                shape = _meta_output_shape(self.chain, self.num_in_channels, key)
+                shape = (self._known_output_shape(key)
+                         or _meta_output_shape(self.chain, self.num_in_channels, key))
                 self._output_shapes[key] = shape or self._real_output_shape(key)
             finally:
                 for module, training in modes.items():
                     module.training = training
         channels, spatial = self._output_shapes[key]
         return channels, Coordinate(spatial)
+
+    def _known_output_shape(
+        self, input_shape: Tuple[int, ...]
+    ) -> Optional[Tuple[int, Tuple[int, ...]]]:
+        """The output shape without a dry run, where the architecture knows
+        its own (``known_output_shape``) and the head is a convolution; None
+        otherwise. (A dry run, even on the meta device, first imports
+        ``torch._dynamo``: about a second.)"""
+        spatial = self.architecture.known_output_shape(Coordinate(input_shape))
+        head = self.prediction_head
+        if spatial is None or not isinstance(head, torch.nn.modules.conv._ConvNd):
+            return None
+        if isinstance(head.padding, str) or head.transposed:
+            return None
+        shape = tuple(
+            (size + 2 * pad - dilation * (kernel - 1) - 1) // stride + 1
+            for size, pad, dilation, kernel, stride in zip(
+                spatial, head.padding, head.dilation, head.kernel_size, head.stride)
+        )
+        return head.out_channels, shape
 
     def _real_output_shape(self, input_shape: Tuple[int, ...]) -> Tuple[int, Tuple[int, ...]]:
         """The dry run of ``compute_output_shape`` on the model's device."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import Optional
 
 import torch
 from funlib.geometry import Coordinate
@@ -47,6 +48,13 @@ class Architecture(torch.nn.Module, ABC):
     def dims(self) -> int:
         """Number of spatial dimensions."""
         return self.input_shape.dims
+
+    def known_output_shape(self, input_shape: Coordinate) -> Optional[Coordinate]:
+        """The spatial output shape for ``input_shape``, where the architecture
+        can compute it without running the network (``Model`` then needs no
+        dry run); None (the default) where it cannot, or where the shape does
+        not fit (the dry run then explains why)."""
+        return None
 
     def scale(self, input_voxel_size: Coordinate) -> Coordinate:
         """Voxel size of the output for an input of ``input_voxel_size`` (identity)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 import torch
 from funlib.geometry import Coordinate
@@ -10,6 +10,7 @@ from funlib.geometry import Coordinate
 from dacapo.errors import ConfigError
 
 from ._unet_blocks import ConvPass, UNet, Upsample
+from ._unet_geometry import _AxisProblem
 from .architecture import _FixedShapeArchitecture
 
 
@@ -82,6 +83,14 @@ class CNNectomeUNet(_FixedShapeArchitecture):
                 )
             voxel_size = voxel_size / Coordinate(factor)
         return voxel_size
+
+    def known_output_shape(self, input_shape: Coordinate) -> Optional[Coordinate]:
+        """From the U-Net's geometry (convolutions, crops, up- and
+        downsampling); None for a shape that does not fit."""
+        try:
+            return Coordinate(self._geometry.output_shape(tuple(input_shape)))
+        except _AxisProblem:
+            return None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not torch.jit.is_tracing():  # a trace records one fixed input shape

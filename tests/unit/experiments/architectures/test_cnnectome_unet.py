@@ -329,3 +329,68 @@ def test_extra_upsampling_too_small_for_its_convolutions():
 def test_a_single_level_is_a_plain_conv_pass():
     # no downsampling: 36 -conv-> 32, and the one conv pass outputs fmaps_out channels
     assert output_of(unet_config(downsample_factors=[])) == (2, Coordinate(32, 32))
+
+
+def _fitting_sizes(architecture, count=3):
+    """The first ``count`` sizes from the input size on that fit every axis."""
+    geometry = architecture._geometry
+    start = min(architecture.input_shape)
+    return [s for s in range(start, start + 200)
+            if all(geometry.fits(s, axis) for axis in range(architecture.dims))][:count]
+
+
+@pytest.mark.parametrize("overrides", [
+    {},
+    dict(input_shape=Coordinate(52, 52, 52), downsample_factors=[Coordinate(2, 2, 2)] * 2),
+    dict(input_shape=Coordinate(16, 16), padding="same"),
+    dict(upsample_factors=[Coordinate(2, 2)]),
+    dict(constant_upsample=False),
+    dict(use_attention=True),
+    dict(downsample_factors=[Coordinate(3, 3)], input_shape=Coordinate(46, 46)),
+], ids=["2d", "3d_two_levels", "same", "upsampled", "transposed", "attention", "factor_3"])
+@pytest.mark.parametrize("head_kernel", [1, 3, 2])
+def test_known_output_shape_is_what_the_network_gives(overrides, head_kernel):
+    """Models take their shapes from the U-Net's geometry (no dry run); they
+    are the shapes a shape-only run of the whole chain gives."""
+    from dacapo.experiments.model import _meta_output_shape
+    from dacapo.experiments.tasks.predictors._common import make_head
+
+    architecture = unet_config(**overrides).architecture_type(unet_config(**overrides))
+    model = Model(architecture, make_head(architecture, 3, head_kernel))
+    sizes = _fitting_sizes(architecture)
+    assert len(sizes) == 3
+    for size in sizes:
+        shape = (size,) * architecture.dims
+        known = model._known_output_shape(shape)
+        assert known is not None
+        assert known == _meta_output_shape(model.chain, 1, shape)
+
+
+def test_a_shape_that_does_not_fit_has_no_known_output_shape():
+    architecture = unet_config().architecture_type(unet_config())
+    assert architecture.known_output_shape(Coordinate(36, 36)) == Coordinate(20, 20)
+    assert architecture.known_output_shape(Coordinate(37, 36)) is None
+    assert architecture.known_output_shape(Coordinate(4, 4)) is None
+
+
+def test_making_a_unet_model_runs_no_network():
+    """No dry run, not even shape-only: that would first import torch._dynamo
+    (about a second of every train, predict and validate)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch\n"
+        "from funlib.geometry import Coordinate\n"
+        "from dacapo.experiments.architectures import CNNectomeUNetConfig\n"
+        "from dacapo.experiments.tasks import DistanceTaskConfig\n"
+        "c = CNNectomeUNetConfig('u', input_shape=Coordinate(44, 44, 44), fmaps_out=4, "
+        "fmaps_in=1, num_fmaps=4, fmap_inc_factor=2, downsample_factors=[Coordinate(2, 2, 2)])\n"
+        "t = DistanceTaskConfig('d', channels=['a'], clip_distance=4.0, tol_distance=4.0, "
+        "scale_factor=8.0)\n"
+        "model = t.task_type(t).create_model(c.architecture_type(c))\n"
+        "print(tuple(model.output_shape), 'torch._dynamo' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")[0]
+    assert out == "(28, 28, 28) False"
