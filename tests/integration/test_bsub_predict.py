@@ -31,7 +31,8 @@ ITERATION = 3
 # command as the job (LSB_JOBID set, its output appended to the -o/-e files,
 # then a job report appended to -o, as LSF does) and exits with the job's
 # status. While the file $FAKE_BSUB_FAIL exists, the first job to remove it is
-# killed before it starts: bsub -K then exits with status 1.
+# killed before it starts (its record says "killed"): bsub -K then exits with
+# status 1.
 FAKE_BSUB = """#!@PYTHON@
 import json, os, subprocess, sys
 
@@ -47,15 +48,17 @@ while i < len(args) and args[i].startswith("-"):
 command, job = args[i:], str(os.getpid())
 if not command or "-K" not in options:
     sys.exit("bsub: this fake only runs a command, with -K")
-with open(os.environ["FAKE_BSUB_CALLS"], "a") as calls:
-    calls.write(json.dumps({"job": job, "args": args}) + "\\n")
-print(f"Job <{job}> is submitted to queue <{options['-q']}>.", flush=True)
 try:
     os.remove(os.environ["FAKE_BSUB_FAIL"])
+    killed = True
+except FileNotFoundError:
+    killed = False
+with open(os.environ["FAKE_BSUB_CALLS"], "a") as calls:
+    calls.write(json.dumps({"job": job, "args": args, "killed": killed}) + "\\n")
+print(f"Job <{job}> is submitted to queue <{options['-q']}>.", flush=True)
+if killed:
     print(f"Job <{job}> was killed.", flush=True)
     sys.exit(1)
-except FileNotFoundError:
-    pass
 with open(options["-o"], "a") as out, open(options["-e"], "a") as err:
     status = subprocess.call(command, stdout=out, stderr=err,
                              env={**os.environ, "LSB_JOBID": job})
@@ -187,7 +190,9 @@ def test_a_killed_job_is_retried_and_the_output_is_complete(stored_run, tmp_path
     assert len(set(workers)) == 3
     for call, (task, worker) in zip(calls, workers):
         assert call["args"][:15] == _expected_options(task, worker, "local", 5, [])
-    task, killed = workers[0]
+    assert [call["killed"] for call in calls].count(True) == 1
+    # which job was killed is a race between the first two; the record says
+    task, killed = next(w for call, w in zip(calls, workers) if call["killed"])
     daisy_err = "".join(p.read_text() for p in Path("daisy_logs", task).glob("worker_*.err"))
     assert (f"command `bsub -K -q local -n 5 -J dacapo_{task}_w{killed} " in daisy_err
             and "exited with status 1" in daisy_err)
