@@ -54,6 +54,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="where targets are made: auto (as train_run: on a GPU, there), "
                         "device, or workers (the data workers, as on the CPU)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    parser.add_argument("--switch-interval", type=float, default=None,
+                        help="sys.setswitchinterval (seconds; Python's default 0.005): how "
+                        "long a thread waiting for the GIL waits at most, e.g. the training "
+                        "thread after a host synchronisation while the batch threads run")
+    parser.add_argument("--trace", type=Path, default=None,
+                        help="after the timing, write a torch profiler trace (Chrome JSON) of "
+                        "4 more iterations of ours per precision to TRACE.<precision>.json")
     parser.add_argument("--smoke", action="store_true",
                         help="a tiny run on the CPU (64³ crops, 44³ input): checks the script")
     return parser.parse_args(argv)
@@ -121,6 +128,21 @@ def time_ours(trainer, model, device, warmup: int, iterations: int) -> float:
     return elapsed
 
 
+def trace(trainer, model, device, path: Path) -> None:
+    """A profiler trace of 4 iterations (CPU threads and, on a GPU, its kernels):
+    shows where the GPU waits and which thread it waits for."""
+    from torch.profiler import ProfilerActivity, profile
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    optimizer = trainer.create_optimizer(model)
+    with profile(activities=activities) as profiler:
+        for _ in trainer.iterate(4, model, optimizer, device):
+            pass
+        synchronize(device)
+    profiler.export_chrome_trace(str(path))
+    log(f"trace written to {path}")
+
+
 class _Replay:
     """Makes a trainer hand out one cached batch for every iteration."""
 
@@ -177,12 +199,16 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
     with trainer:
         ours = time_ours(trainer, model, device, args.warmup, args.iterations)
         log(f"{precision}: ours {ours:.4f} s/it")
+        if args.trace is not None:
+            trace(trainer, model, device, args.trace.with_suffix(
+                f".{'mixed' if mixed_precision else 'fp32'}.json"))
         _Replay(trainer)
         cached = time_ours(trainer, model, device, args.warmup, args.iterations)
         log(f"{precision}: ours with one cached batch {cached:.4f} s/it")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     return {
         "row": "P7", "precision": precision, "gpu": name, "fetchers": args.fetchers,
+        "switch_interval": sys.getswitchinterval(),
         "targets": "device" if on_device else "workers",
         "ours_s_per_it": ours, "ours_cached_batch_s_per_it": cached, "bare_s_per_it": bare,
         "ours_fraction_of_bare": bare / ours, "cached_fraction_of_bare": bare / cached,
@@ -199,6 +225,8 @@ def main(argv=None) -> int:
     from dacapo.utils.synthetic import write_synthetic_container
 
     device = torch.device("cpu" if args.smoke else "cuda")
+    if args.switch_interval is not None:
+        sys.setswitchinterval(args.switch_interval)
     precisions = [False] if args.fp32_only else [True] if args.mixed_only else [False, True]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
