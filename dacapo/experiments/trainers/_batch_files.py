@@ -7,16 +7,21 @@ import itertools
 import os
 import shutil
 import tempfile
+import time
 from typing import Optional, Tuple
 
 import attrs
 import numpy as np
 
-__all__ = ["BatchFiles", "MIN_BYTES"]
+__all__ = ["BatchFiles", "MIN_BYTES", "ORPHAN_SECONDS"]
 
 #: arrays smaller than this travel through the pipe as before
 MIN_BYTES = 1 << 20
 _PREFIX = "dacapo-batches-"
+#: a folder untouched this long whose training process is gone is removed (a
+#: live one changes with every batch; the age guards against a process id
+#: that is dead here but alive in another PID namespace sharing /dev/shm)
+ORPHAN_SECONDS = 3600
 
 
 @attrs.frozen
@@ -87,7 +92,12 @@ def _write(path: str, data: np.ndarray) -> bool:
 def _read(where: _InFile) -> np.ndarray:
     data = np.empty(where.shape, np.dtype(where.dtype))
     view = data.reshape(-1).view(np.uint8).data
-    with open(where.path, "rb", buffering=0) as file:
+    try:
+        file = open(where.path, "rb", buffering=0)
+    except FileNotFoundError as error:
+        raise OSError(f"{where.path}: a data worker's batch file is gone; was its folder "
+                      "removed while training ran (e.g. /dev/shm cleaned)?") from error
+    with file:
         while view:
             read = file.readinto(view)
             if not read:
@@ -105,15 +115,23 @@ def _unlink(path: str) -> None:
 
 
 def _remove_orphans(base: str) -> None:
-    """Removes the folders of training processes that died without closing them."""
+    """Removes the folders of training processes that died without closing
+    them, once untouched for ``ORPHAN_SECONDS``."""
     try:
         names = [n for n in os.listdir(base) if n.startswith(_PREFIX)]
     except OSError:
         return
     for name in names:
-        pid = name[len(_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+        pid, path = name[len(_PREFIX):].split("-", 1)[0], os.path.join(base, name)
+        if pid.isdigit() and not _alive(int(pid)) and _untouched(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _untouched(path: str) -> bool:
+    try:
+        return time.time() - os.stat(path).st_mtime > ORPHAN_SECONDS
+    except OSError:
+        return False
 
 
 def _alive(pid: int) -> bool:

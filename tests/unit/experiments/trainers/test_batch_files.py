@@ -2,13 +2,14 @@
 through files, equal and in their own type, and no file is left behind."""
 
 import os
+import time
 
 import gunpowder as gp
 import numpy as np
 import pytest
 from funlib.geometry import Coordinate, Roi
 
-from dacapo.experiments.trainers._batch_files import MIN_BYTES, BatchFiles
+from dacapo.experiments.trainers._batch_files import MIN_BYTES, ORPHAN_SECONDS, BatchFiles
 
 
 def batch_of(**arrays):
@@ -64,18 +65,30 @@ def test_a_file_that_ends_early_is_an_error(files):
         files.take(sent)
 
 
+def test_a_file_removed_by_someone_else_is_a_clear_error(files):
+    sent = files.put(batch_of(raw=np.ones(MIN_BYTES, dtype=np.uint8)))
+    os.unlink(sent[gp.ArrayKey("RAW")].data.path)
+    with pytest.raises(OSError, match="batch file is gone"):
+        files.take(sent)
+
+
 def test_closing_removes_what_no_one_read(files):
     files.put(batch_of(raw=np.ones(MIN_BYTES, dtype=np.uint8)))
     files.close()
     assert not os.path.exists(files.folder)
 
 
-def test_folders_of_dead_training_processes_are_removed(tmp_path):
+def test_folders_of_dead_training_processes_are_removed_once_untouched(tmp_path):
+    old = time.time() - ORPHAN_SECONDS - 10
     orphan = tmp_path / "dacapo-batches-999999999-abc"  # no such process
     orphan.mkdir()
     (orphan / "1-0").write_bytes(b"x")
+    os.utime(orphan, (old, old))
+    recent = tmp_path / "dacapo-batches-999999998-abc"  # maybe another PID namespace's
+    recent.mkdir()
     live = tmp_path / f"dacapo-batches-{os.getpid()}-abc"
     live.mkdir()
+    os.utime(live, (old, old))
     files = BatchFiles(str(tmp_path))
-    assert not orphan.exists() and live.exists()
+    assert not orphan.exists() and recent.exists() and live.exists()
     files.close()
