@@ -3,7 +3,6 @@ through files in memory, instead of pickled through a pipe."""
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 import tempfile
@@ -51,7 +50,7 @@ class BatchFiles:
             base = "/dev/shm"
         _remove_orphans(base or tempfile.gettempdir())
         self.folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base)
-        self._numbers = itertools.count()
+        self._written = 0  # files this process wrote (named with its pid)
 
     def put(self, batch):
         """In a worker: the large arrays of ``batch`` (a ``gp.Batch``) written
@@ -59,7 +58,8 @@ class BatchFiles:
         for array in batch.arrays.values():
             data = array.data
             if isinstance(data, np.ndarray) and data.nbytes >= MIN_BYTES:
-                path = os.path.join(self.folder, f"{os.getpid()}-{next(self._numbers)}")
+                self._written += 1
+                path = os.path.join(self.folder, f"{os.getpid()}-{self._written}")
                 if _write(path, np.ascontiguousarray(data)):
                     array.data = _InFile(path, data.shape, data.dtype.str)
         return batch
