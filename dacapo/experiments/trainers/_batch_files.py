@@ -3,6 +3,7 @@ through files in memory, instead of pickled through a pipe."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -51,6 +52,8 @@ class BatchFiles:
         _remove_orphans(base or tempfile.gettempdir())
         self.folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base)
         self._written = 0  # files this process wrote (named with its pid)
+        self._owner = os.getpid()
+        atexit.register(self._close_at_exit)  # a process that leaves without teardown
 
     def put(self, batch):
         """In a worker: the large arrays of ``batch`` (a ``gp.Batch``) written
@@ -75,6 +78,10 @@ class BatchFiles:
     def close(self) -> None:
         """Removes the folder with what no one read (batches left in the queue)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _close_at_exit(self) -> None:
+        if os.getpid() == self._owner:  # not in a forked worker that exits normally
+            self.close()
 
 
 def _write(path: str, data: np.ndarray) -> bool:

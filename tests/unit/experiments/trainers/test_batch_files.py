@@ -78,6 +78,25 @@ def test_closing_removes_what_no_one_read(files):
     assert not os.path.exists(files.folder)
 
 
+def test_a_process_that_exits_without_closing_leaves_no_folder(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        "from dacapo.experiments.trainers._batch_files import BatchFiles\n"
+        f"files = BatchFiles({str(tmp_path)!r})\n"
+        "if os.fork() == 0:\n"
+        "    sys.exit(0)  # a forked child exiting normally keeps the parent's folder\n"
+        "os.wait()\n"
+        "print(os.path.isdir(files.folder))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_folders_of_dead_training_processes_are_removed_once_untouched(tmp_path):
     old = time.time() - ORPHAN_SECONDS - 10
     orphan = tmp_path / "dacapo-batches-999999999-abc"  # no such process
