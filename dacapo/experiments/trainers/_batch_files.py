@@ -123,15 +123,20 @@ def _unlink(path: str) -> None:
 
 def _remove_orphans(base: str) -> None:
     """Removes the folders of training processes that died without closing
-    them, once untouched for ``ORPHAN_SECONDS``."""
+    them: empty ones at once, others once untouched for ``ORPHAN_SECONDS``."""
     try:
         names = [n for n in os.listdir(base) if n.startswith(_PREFIX)]
     except OSError:
         return
     for name in names:
         pid, path = name[len(_PREFIX):].split("-", 1)[0], os.path.join(base, name)
-        if pid.isdigit() and not _alive(int(pid)) and _untouched(path):
-            shutil.rmtree(path, ignore_errors=True)
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:  # an empty folder at once: removing it costs a live owner nothing
+            os.rmdir(path)  # (its workers' next writes fail and go through the pipe)
+        except OSError:
+            if _untouched(path):
+                shutil.rmtree(path, ignore_errors=True)
 
 
 def _untouched(path: str) -> bool:

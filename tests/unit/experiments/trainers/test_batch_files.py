@@ -97,7 +97,7 @@ def test_a_process_that_exits_without_closing_leaves_no_folder(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_folders_of_dead_training_processes_are_removed_once_untouched(tmp_path):
+def test_folders_of_dead_training_processes_are_removed_when_empty_or_untouched(tmp_path):
     old = time.time() - ORPHAN_SECONDS - 10
     orphan = tmp_path / "dacapo-batches-999999999-abc"  # no such process
     orphan.mkdir()
@@ -105,9 +105,13 @@ def test_folders_of_dead_training_processes_are_removed_once_untouched(tmp_path)
     os.utime(orphan, (old, old))
     recent = tmp_path / "dacapo-batches-999999998-abc"  # maybe another PID namespace's
     recent.mkdir()
+    (recent / "1-0").write_bytes(b"x")
+    empty = tmp_path / "dacapo-batches-999999997-abc"  # nothing to lose: removed at once
+    empty.mkdir()
     live = tmp_path / f"dacapo-batches-{os.getpid()}-abc"
     live.mkdir()
     os.utime(live, (old, old))
     files = BatchFiles(str(tmp_path))
-    assert not orphan.exists() and recent.exists() and live.exists()
+    assert not orphan.exists() and not empty.exists()
+    assert recent.exists() and live.exists()
     files.close()
