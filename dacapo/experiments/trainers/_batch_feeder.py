@@ -101,18 +101,19 @@ def feed(
         for index in range(first, first + count):
             if index > first:
                 batch = make_batch(index)
-            yield batch, _in_step(batch, device, prepare)
+            yield batch, _in_step(batch_tensors(batch), device, prepare)
         return
-    ready = _in_step(batch, device, prepare)  # before the thread prepares the next ones
+    # made before the thread prepares the next ones
+    ready = _in_step(batch_tensors(batch), device, prepare)
     with _Prefetcher(make_batch, first + 1, count - 1, device, prepare) as prefetcher:
         yield batch, ready
         for _ in range(count - 1):
             yield prefetcher.next()
 
 
-def _in_step(batch: Batch, device: torch.device, prepare: Optional[Prepare]) -> Tensors:
-    """The batch's tensors on ``device``, prepared when there is a ``prepare``."""
-    tensors = {name: tensor.to(device) for name, tensor in batch_tensors(batch).items()}
+def _in_step(cpu: Tensors, device: torch.device, prepare: Optional[Prepare]) -> Tensors:
+    """A batch's tensors on ``device``, prepared when there is a ``prepare``."""
+    tensors = {name: tensor.to(device) for name, tensor in cpu.items()}
     return tensors if prepare is None else prepare(tensors)
 
 
@@ -210,8 +211,7 @@ class _Prefetcher:
         (reused: the copy is waited for, in this thread only), with the event
         that marks the copy done (None off CUDA)."""
         if self._stream is None:
-            tensors = {name: tensor.to(self._device) for name, tensor in cpu.items()}
-            return batch, tensors if self._prepare is None else self._prepare(tensors), None
+            return batch, _in_step(cpu, self._device, self._prepare), None
         tensors = {}
         with torch.cuda.stream(self._stream):
             for name, tensor in cpu.items():
