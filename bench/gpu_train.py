@@ -61,6 +61,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--trace", type=Path, default=None,
                         help="after the timing, write a torch profiler trace (Chrome JSON) of "
                         "4 more iterations of ours per precision to TRACE.<precision>.json")
+    parser.add_argument("--supply", type=int, default=0,
+                        help="first time this many batches handed over by the data workers "
+                        "with no training step (the pipeline's own rate)")
+    parser.add_argument("--no-cached", action="store_true",
+                        help="skip the cached-batch timing")
     parser.add_argument("--smoke", action="store_true",
                         help="a tiny run on the CPU (64³ crops, 44³ input): checks the script")
     return parser.parse_args(argv)
@@ -143,6 +148,19 @@ def trace(trainer, model, device, path: Path) -> None:
     log(f"trace written to {path}")
 
 
+def time_supply(trainer, fetchers: int, batches: int) -> float:
+    """Batches a second the data workers hand over with no training step (after
+    each worker's first batch)."""
+    for _ in range(fetchers + 4):
+        trainer.next_batch()
+    start = time.perf_counter()
+    for _ in range(batches):
+        trainer.next_batch()
+    rate = batches / (time.perf_counter() - start)
+    log(f"supply: {rate:.1f} batches/s handed over")
+    return rate
+
+
 class _Replay:
     """Makes a trainer hand out one cached batch for every iteration."""
 
@@ -187,6 +205,8 @@ def time_bare(model, device, mixed_precision: bool, warmup: int, iterations: int
 def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
     import torch
 
+    from dacapo.utils.array_threads import worker_threads
+
     torch.backends.cudnn.benchmark = True  # as train_run sets it on a GPU
     shape = (44, 44, 44) if args.smoke else INPUT
     precision = "mixed (fp16)" if mixed_precision else "fp32"
@@ -197,18 +217,22 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
                               args.targets)
     on_device = trainer.prepare_on_device(device) is not None
     with trainer:
+        supply = time_supply(trainer, args.fetchers, args.supply) if args.supply else None
         ours = time_ours(trainer, model, device, args.warmup, args.iterations)
         log(f"{precision}: ours {ours:.4f} s/it")
         if args.trace is not None:
             trace(trainer, model, device, args.trace.with_suffix(
                 f".{'mixed' if mixed_precision else 'fp32'}.json"))
-        _Replay(trainer)
-        cached = time_ours(trainer, model, device, args.warmup, args.iterations)
-        log(f"{precision}: ours with one cached batch {cached:.4f} s/it")
+        cached = math.nan
+        if not args.no_cached:
+            _Replay(trainer)
+            cached = time_ours(trainer, model, device, args.warmup, args.iterations)
+            log(f"{precision}: ours with one cached batch {cached:.4f} s/it")
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
     return {
         "row": "P7", "precision": precision, "gpu": name, "fetchers": args.fetchers,
-        "switch_interval": sys.getswitchinterval(),
+        "switch_interval": sys.getswitchinterval(), "worker_threads": worker_threads(args.fetchers),
+        "supply_batches_per_s": supply,
         "targets": "device" if on_device else "workers",
         "ours_s_per_it": ours, "ours_cached_batch_s_per_it": cached, "bare_s_per_it": bare,
         "ours_fraction_of_bare": bare / ours, "cached_fraction_of_bare": bare / cached,

@@ -21,6 +21,7 @@ from dacapo._checks import (
     check_same_length,
 )
 from dacapo.errors import ConfigError
+from dacapo.utils.array_threads import map_slabs
 
 from ._deformation import Deformation, sample_deformation
 
@@ -157,7 +158,8 @@ class ElasticAugment(gp.BatchFilter):
         if interpolatable is None:
             interpolatable = np.issubdtype(array.data.dtype, np.floating)
         if interpolatable:
-            data = _linear(array.data, _voxel_index(coordinates, shift, voxel_size))
+            data = _interpolated(array.data, coordinates.shape[1:], lambda a, b: _voxel_index(
+                coordinates[:, a:b], shift, voxel_size))
         else:
             spatial = array.data.shape[array.data.ndim - roi.dims :]
             # arrays read through the same coordinates from the same source
@@ -200,19 +202,34 @@ class ElasticAugment(gp.BatchFilter):
 
 def _linear(data: np.ndarray, index: np.ndarray) -> np.ndarray:
     """``data`` (channels first) linearly interpolated at voxel ``index``."""
-    spatial = data.shape[data.ndim - index.shape[0] :]
+    return _interpolated(data, index.shape[1:], lambda a, b: index[:, a:b])
+
+
+def _interpolated(data: np.ndarray, shape, index_of) -> np.ndarray:
+    """``data`` (channels first) linearly interpolated onto ``shape`` at the
+    voxel indices ``index_of(start, stop)`` of slabs ``start:stop`` along the
+    output's first axis (threads of the process's ``array_threads`` budget
+    share the slabs; each point is computed alone, so the result is the same)."""
+    dims = len(shape)
+    spatial = data.shape[data.ndim - dims :]
     flat = data.reshape((-1,) + spatial)
     out_type = data.dtype if np.issubdtype(data.dtype, np.floating) else np.float64
-    out = np.empty((len(flat),) + index.shape[1:], dtype=out_type)
-    for channel, values in zip(flat, out):
-        ndimage.map_coordinates(channel, index, order=1, mode="nearest", output=values)
+    out = np.empty((len(flat),) + tuple(shape), dtype=out_type)
+
+    def slab(start: int, stop: int) -> None:
+        index = index_of(start, stop)
+        for channel, values in zip(flat, out):
+            ndimage.map_coordinates(channel, index, order=1, mode="nearest",
+                                    output=values[start:stop])
+
+    map_slabs(slab, shape[0])
     if not np.issubdtype(data.dtype, np.floating):
         info = np.iinfo(data.dtype) if data.dtype != bool else None
         np.rint(out, out=out)  # in place: out is a fresh float64 array
         if info is not None:
             np.clip(out, info.min, info.max, out=out)
         out = out.astype(data.dtype)
-    return out.reshape(data.shape[: data.ndim - index.shape[0]] + index.shape[1:])
+    return out.reshape(data.shape[: data.ndim - dims] + tuple(shape))
 
 
 def _voxel_index(coordinates: np.ndarray, shift, voxel_size) -> np.ndarray:
@@ -233,8 +250,19 @@ def _axis_index(coordinate: np.ndarray, shift, voxel, out: np.ndarray) -> np.nda
 
 def _nearest_index(coordinates: np.ndarray, shift, voxel_size, spatial) -> np.ndarray:
     """Flat index into ``spatial`` of the voxel nearest to each position
-    (``floor(index + 1/2)`` per axis, clamped to the array)."""
-    flat = np.zeros(coordinates.shape[1:], dtype=np.intp)
+    (``floor(index + 1/2)`` per axis, clamped to the array), computed in slabs
+    (see ``_interpolated``)."""
+    shape = tuple(coordinates.shape[1:])
+    flat = np.zeros(shape, dtype=np.intp)
+
+    def slab(start: int, stop: int) -> None:
+        _nearest_slab(coordinates[:, start:stop], shift, voxel_size, spatial, flat[start:stop])
+
+    map_slabs(slab, shape[0])
+    return flat
+
+
+def _nearest_slab(coordinates: np.ndarray, shift, voxel_size, spatial, flat: np.ndarray) -> None:
     scratch = np.empty(coordinates.shape[1:], dtype=np.float32)
     for d in range(coordinates.shape[0]):
         _axis_index(coordinates[d], shift[d], voxel_size[d], out=scratch)
@@ -246,13 +274,21 @@ def _nearest_index(coordinates: np.ndarray, shift, voxel_size, spatial) -> np.nd
         np.minimum(scratch, spatial[d] - 1, out=scratch)
         flat *= spatial[d]
         np.add(flat, scratch, out=flat, casting="unsafe")  # exact: whole numbers
-    return flat
 
 
 def _take(data: np.ndarray, flat: np.ndarray) -> np.ndarray:
-    """``data`` (channels first) at the flat spatial indices ``flat`` (exact values)."""
+    """``data`` (channels first) at the flat spatial indices ``flat`` (exact
+    values), in slabs (see ``_interpolated``)."""
     leading = data.shape[: data.ndim - flat.ndim]
-    return np.take(data.reshape(leading + (-1,)), flat, axis=-1)
+    source = data.reshape(leading + (-1,))
+    out = np.empty(leading + flat.shape, dtype=data.dtype)
+    before = (slice(None),) * len(leading)
+
+    def slab(start: int, stop: int) -> None:
+        out[before + (slice(start, stop),)] = np.take(source, flat[start:stop], axis=-1)
+
+    map_slabs(slab, flat.shape[0])
+    return out
 
 
 def _union(rois: Sequence[Roi]) -> Roi:

@@ -12,6 +12,7 @@ from typing import Optional
 import gunpowder as gp
 
 from dacapo.errors import DacapoError
+from dacapo.utils.array_threads import set_array_threads, worker_threads
 
 from ._batch_files import BatchFiles
 
@@ -38,11 +39,17 @@ class PreCache(gp.PreCache):
     already share the cores, and BLAS or torch threads of their own (one per
     core each, by default) would only make them wait for one another.
 
+    Where the machine has more cores than workers, each worker also splits
+    its heaviest array steps (the elastic augment's resampling) over
+    ``worker_threads(num_workers)`` threads (``dacapo.utils.array_threads``),
+    which the GIL does not hold up; the batches stay the same bit for bit.
+
     Large arrays travel through files in memory (``BatchFiles``), not the pipe.
     """
 
     def __init__(self, cache_size: int, num_workers: int):
         super().__init__(cache_size=cache_size, num_workers=num_workers)
+        self.array_threads = worker_threads(num_workers)
         self._started = multiprocessing.Value("q", 0)  # shared with the forked workers
         self._files: Optional[BatchFiles] = None
 
@@ -61,6 +68,7 @@ class PreCache(gp.PreCache):
 
     def _run_worker(self):
         one_thread_each()
+        set_array_threads(self.array_threads)
         try:
             request = self.current_request.copy()
             if self.current_request.is_deterministic():

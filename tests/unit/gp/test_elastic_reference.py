@@ -75,6 +75,25 @@ def test_augment_output_equals_the_saved_reference(seed):
         np.testing.assert_array_equal(data, expected, err_msg=name)
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_of_a_data_worker_give_the_same_output(threads, monkeypatch):
+    # a data worker on a machine with spare cores resamples in slabs over threads
+    from dacapo.utils import array_threads
+
+    pools = []
+    make_pool = array_threads._thread_pool
+    monkeypatch.setattr(array_threads, "_thread_pool", lambda n: pools.append(n) or make_pool(n))
+    array_threads.set_array_threads(threads)
+    try:
+        batch = _batch(1)
+    finally:
+        array_threads.set_array_threads(1)
+    assert pools, "the resampling was not split over threads"
+    reference = np.load(REFERENCE)
+    for name, data in batch.items():
+        np.testing.assert_array_equal(data, reference[name], err_msg=name)
+
+
 def test_reference_deforms_and_keeps_label_values():
     # the reference is not trivially the undeformed crop
     reference = np.load(REFERENCE)

@@ -2,6 +2,7 @@
 
 import gunpowder as gp
 import numpy as np
+import pytest
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.experiments.trainers._precache import PreCache, nth_seed
@@ -93,3 +94,38 @@ def test_data_workers_compute_with_one_thread_each_and_leave_the_trainer_alone()
             torch.set_num_threads(torch_threads)
     assert all(pid != os.getpid() for _, _, pid in counts)  # made by the workers
     assert [(blas, threads) for blas, threads, _ in counts] == [(1, 1)] * 4
+
+
+class ArrayThreads(gp.BatchProvider):
+    """Provides the array-thread budget and PID of the process that makes the batch."""
+
+    def setup(self):
+        self.provides(KEY, gp.ArraySpec(roi=Roi((0,), (2,)), voxel_size=Coordinate((1,))))
+
+    def provide(self, request):
+        import os
+
+        from dacapo.utils.array_threads import array_threads
+
+        spec = self.spec[KEY].copy()
+        spec.roi = request[KEY].roi
+        batch = gp.Batch()
+        batch[KEY] = gp.Array(np.array([array_threads(), os.getpid()]), spec)
+        return batch
+
+
+@pytest.mark.parametrize("threads", ["1", "3"])
+def test_data_workers_take_their_share_of_the_spare_cores(monkeypatch, threads):
+    import os
+
+    from dacapo.utils.array_threads import array_threads
+
+    monkeypatch.setenv("DACAPO_WORKER_THREADS", threads)  # as worker_threads would share them
+    pipeline = ArrayThreads() + PreCache(cache_size=2, num_workers=2)
+    request = gp.BatchRequest()
+    request[KEY] = gp.ArraySpec(roi=Roi((0,), (2,)))
+    with gp.build(pipeline):
+        made = [pipeline.request_batch(request)[KEY].data for _ in range(3)]
+    assert all(pid != os.getpid() for _, pid in made)
+    assert [budget for budget, _ in made] == [int(threads)] * 3
+    assert array_threads() == 1  # the training process is left alone
