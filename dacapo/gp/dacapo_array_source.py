@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Optional
+import os
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 import gunpowder as gp
 import numpy as np
@@ -13,6 +14,22 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+#: this process's budget for whole arrays held in memory (see ``hold_arrays``)
+_holding: Dict[str, int] = {"pid": -1, "budget": 0, "used": 0}
+
+
+def hold_arrays(budget_bytes: int) -> None:
+    """Lets the array sources of this process (a data worker) each keep their
+    whole array in memory after its first read, while the arrays held add up
+    to at most ``budget_bytes``; later batches are sliced from it instead of
+    read and decoded again. Training crops are usually small and read
+    thousands of times; larger arrays, and those beyond the budget, are read
+    as before. A forked child starts with no budget. Held arrays are not read
+    again: data changed on disk during training is not seen."""
+    if _holding["pid"] != os.getpid():
+        _holding.update(pid=os.getpid(), used=0)
+    _holding["budget"] = int(budget_bytes)
+
 
 class DaCapoArraySource(gp.BatchProvider):
     """Provides ``array`` under ``key``, reading only the requested ROI.
@@ -21,7 +38,9 @@ class DaCapoArraySource(gp.BatchProvider):
     (and other non-spatial) axes lead the data and are always read whole.
     Each batch gets its own copy of the data, so downstream nodes may modify
     it in place; arrays known to build a new array on every read (see
-    ``_reads_fresh``) are handed on without a second copy.
+    ``_reads_fresh``) are handed on without a second copy. In a process with
+    a budget (``hold_arrays``: the gunpowder trainer's data workers) a small
+    array is read whole once and each batch copies its part.
 
     Args:
         array: The DaCapo array to read.
@@ -46,20 +65,47 @@ class DaCapoArraySource(gp.BatchProvider):
             dtype=dtype,
         )
         self._fresh = _reads_fresh(array)
+        self._held: Tuple[int, Optional[np.ndarray]] = (-1, None)  # (pid, whole array)
 
     def setup(self):
         self.provides(self.key, self.array_spec.copy())
 
     def provide(self, request: gp.BatchRequest) -> gp.Batch:
         roi = request[self.key].roi
-        data = self.array[roi]
-        fresh = self._fresh and isinstance(data, np.ndarray) and data.flags.writeable
-        data = (np.asarray if fresh else np.array)(data, dtype=self.array_spec.dtype)
+        whole = self._whole()
+        if whole is not None:
+            data = whole[self._slices(roi)].copy()
+        else:
+            data = self.array[roi]
+            fresh = self._fresh and isinstance(data, np.ndarray) and data.flags.writeable
+            data = (np.asarray if fresh else np.array)(data, dtype=self.array_spec.dtype)
         spec = self.array_spec.copy()
         spec.roi = roi
         batch = gp.Batch()
         batch[self.key] = gp.Array(data, spec)
         return batch
+
+
+    def _whole(self) -> Optional[np.ndarray]:
+        """The whole array, held in this process's memory when its budget allows."""
+        pid = os.getpid()
+        if self._held[0] == pid:
+            return self._held[1]
+        whole = None
+        if _holding["pid"] == pid:
+            nbytes = int(np.prod(self.array.shape)) * self.array_spec.dtype.itemsize
+            if _holding["used"] + nbytes <= _holding["budget"]:
+                whole = np.asarray(self.array[self.array.roi], dtype=self.array_spec.dtype)
+                _holding["used"] += nbytes
+                logger.debug("%s: holding %s (%d bytes) in memory", self.key, self.array, nbytes)
+        self._held = (pid, whole)
+        return whole
+
+    def _slices(self, roi) -> Tuple[Any, ...]:
+        begin = (roi.begin - self.array.roi.begin) / self.array.voxel_size
+        end = begin + roi.shape / self.array.voxel_size
+        spatial = tuple(slice(int(b), int(e)) for b, e in zip(begin, end))
+        return (Ellipsis,) + spatial
 
 
 def _reads_fresh(array: "Array") -> bool:

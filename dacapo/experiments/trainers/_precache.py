@@ -12,11 +12,16 @@ from typing import Optional
 import gunpowder as gp
 
 from dacapo.errors import DacapoError
+from dacapo.gp.dacapo_array_source import hold_arrays
 from dacapo.utils.array_threads import set_array_threads, worker_threads
 
 from ._batch_files import BatchFiles
 
 __all__ = ["PreCache", "nth_seed", "one_thread_each", "portable_error"]
+
+#: memory in which each data worker may hold whole (small) training arrays, read
+#: once instead of for every sample (``dacapo.gp.dacapo_array_source.hold_arrays``)
+HELD_BYTES_PER_WORKER = 256 * 2**20
 
 
 class PreCache(gp.PreCache):
@@ -43,6 +48,9 @@ class PreCache(gp.PreCache):
     its heaviest array steps (the elastic augment's resampling) over
     ``worker_threads(num_workers)`` threads (``dacapo.utils.array_threads``),
     which the GIL does not hold up; the batches stay the same bit for bit.
+    Each worker holds small training arrays whole in memory once read
+    (``HELD_BYTES_PER_WORKER``), instead of reading and decoding them for
+    every sample.
 
     Large arrays travel through files in memory (``BatchFiles``), not the pipe.
     """
@@ -69,6 +77,7 @@ class PreCache(gp.PreCache):
     def _run_worker(self):
         one_thread_each()
         set_array_threads(self.array_threads)
+        hold_arrays(HELD_BYTES_PER_WORKER)
         try:
             request = self.current_request.copy()
             if self.current_request.is_deterministic():

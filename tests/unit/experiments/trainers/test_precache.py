@@ -96,36 +96,41 @@ def test_data_workers_compute_with_one_thread_each_and_leave_the_trainer_alone()
     assert [(blas, threads) for blas, threads, _ in counts] == [(1, 1)] * 4
 
 
-class ArrayThreads(gp.BatchProvider):
-    """Provides the array-thread budget and PID of the process that makes the batch."""
+class WorkerBudgets(gp.BatchProvider):
+    """Provides the array-thread budget, the held-array budget and the PID of
+    the process that makes the batch."""
 
     def setup(self):
-        self.provides(KEY, gp.ArraySpec(roi=Roi((0,), (2,)), voxel_size=Coordinate((1,))))
+        self.provides(KEY, gp.ArraySpec(roi=Roi((0,), (3,)), voxel_size=Coordinate((1,))))
 
     def provide(self, request):
         import os
 
+        from dacapo.gp import dacapo_array_source
         from dacapo.utils.array_threads import array_threads
 
+        held = dacapo_array_source._holding
+        budget = held["budget"] if held["pid"] == os.getpid() else 0
         spec = self.spec[KEY].copy()
         spec.roi = request[KEY].roi
         batch = gp.Batch()
-        batch[KEY] = gp.Array(np.array([array_threads(), os.getpid()]), spec)
+        batch[KEY] = gp.Array(np.array([array_threads(), budget, os.getpid()]), spec)
         return batch
 
 
 @pytest.mark.parametrize("threads", ["1", "3"])
-def test_data_workers_take_their_share_of_the_spare_cores(monkeypatch, threads):
+def test_data_workers_take_their_share_of_cores_and_hold_small_arrays(monkeypatch, threads):
     import os
 
+    from dacapo.experiments.trainers._precache import HELD_BYTES_PER_WORKER
     from dacapo.utils.array_threads import array_threads
 
     monkeypatch.setenv("DACAPO_WORKER_THREADS", threads)  # as worker_threads would share them
-    pipeline = ArrayThreads() + PreCache(cache_size=2, num_workers=2)
+    pipeline = WorkerBudgets() + PreCache(cache_size=2, num_workers=2)
     request = gp.BatchRequest()
-    request[KEY] = gp.ArraySpec(roi=Roi((0,), (2,)))
+    request[KEY] = gp.ArraySpec(roi=Roi((0,), (3,)))
     with gp.build(pipeline):
         made = [pipeline.request_batch(request)[KEY].data for _ in range(3)]
-    assert all(pid != os.getpid() for _, pid in made)
-    assert [budget for budget, _ in made] == [int(threads)] * 3
+    assert all(pid != os.getpid() for _, _, pid in made)
+    assert [(t, held) for t, held, _ in made] == [(int(threads), HELD_BYTES_PER_WORKER)] * 3
     assert array_threads() == 1  # the training process is left alone

@@ -21,5 +21,6 @@ class IntensitiesArray(WrappedArray):
         return np.dtype(np.float32)
 
     def _read(self, roi: Roi) -> np.ndarray:
-        data = self._source_array[roi].astype(np.float32)
-        return (data - np.float32(self._min)) / np.float32(self._max - self._min)
+        data = np.array(self._source_array[roi], dtype=np.float32)  # a copy of our own
+        np.subtract(data, np.float32(self._min), out=data)  # in place: no temporaries
+        return np.divide(data, np.float32(self._max - self._min), out=data)
