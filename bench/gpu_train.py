@@ -64,6 +64,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--supply", type=int, default=0,
                         help="first time this many batches handed over by the data workers "
                         "with no training step (the pipeline's own rate)")
+    parser.add_argument("--supply-only", action="store_true",
+                        help="only time the workers' hand-over (--supply batches, default 48)")
     parser.add_argument("--no-cached", action="store_true",
                         help="skip the cached-batch timing")
     parser.add_argument("--smoke", action="store_true",
@@ -159,6 +161,18 @@ def time_supply(trainer, fetchers: int, batches: int) -> float:
     rate = batches / (time.perf_counter() - start)
     log(f"supply: {rate:.1f} batches/s handed over")
     return rate
+
+
+def supply_only(args, container: Path, device) -> int:
+    from dacapo.utils.array_threads import worker_threads
+
+    shape = (44, 44, 44) if args.smoke else INPUT
+    _, _, trainer = build(container, args.fetchers, False, shape, device, args.targets)
+    with trainer:
+        rate = time_supply(trainer, args.fetchers, args.supply or 48)
+    print(json.dumps({"fetchers": args.fetchers, "worker_threads": worker_threads(args.fetchers),
+                      "supply_batches_per_s": rate}), flush=True)
+    return 0
 
 
 class _Replay:
@@ -259,6 +273,8 @@ def main(argv=None) -> int:
             Path(tmp) / "p7.zarr", train_crops=args.crops, validate_crops=0,
             shape=(64, 64, 64) if args.smoke else SHAPE, voxel_size=[8, 8, 8],
         )
+        if args.supply_only:
+            return supply_only(args, container, device)
         for mixed in precisions:
             results.append(run_setting(args, container, mixed, device))
             print(json.dumps(results[-1]), flush=True)
