@@ -102,12 +102,14 @@ def gpu_lines(entries: Optional[List[Dict[str, Any]]], path: Path) -> List[str]:
               f"{entries[0]['gpu']} ({when}) with `bench/gpu_train.py`. Seconds per "
               "training iteration; the bare loop is the same model on random tensors "
               "already on the GPU (the limit).", "",
-              "| row | precision | GPU | data workers | targets made in | ours | "
-              "ours, one cached batch | bare loop | ours / bare speed |",
-              "|---|---|---|---|---|---|---|---|---|"]
+              "| row | precision | GPU | data workers | targets made in | workers' own "
+              "rate | ours | ours, one cached batch | bare loop | ours / bare speed |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
     for e in entries:
+        supply = e.get("supply_batches_per_s")
+        rate = "-" if supply is None else f"{supply:.1f} batches/s"
         lines.append(f"| {e['row']} | {e['precision']} | {e['gpu']} | {e['fetchers']} | "
-                     f"{e.get('targets', 'workers')} | "
+                     f"{e.get('targets', 'workers')} | {rate} | "
                      f"{e['ours_s_per_it']:.4f} s | {e['ours_cached_batch_s_per_it']:.4f} s | "
                      f"{e['bare_s_per_it']:.4f} s | {e['ours_fraction_of_bare']:.2f} |")
     return lines + [""]

@@ -197,7 +197,7 @@ def test_results_merge_the_stored_large_and_gpu_rows_marked_where_and_when(
            "| - |" in report
     assert "measured on NVIDIA H100 (date not recorded" in report
     # a file from before `targets` was recorded: its targets were made in the workers
-    assert "| P7 | fp32 | NVIDIA H100 | 12 | workers | 0.1000 s | 0.0500 s | 0.0400 s | 0.40 |" \
+    assert "| P7 | fp32 | NVIDIA H100 | 12 | workers | - | 0.1000 s | 0.0500 s | 0.0400 s | 0.40 |" \
         in report
     assert "not measured" not in report
 
@@ -360,3 +360,10 @@ def test_refreshing_a_missing_or_foreign_results_file_says_what_to_run(bench, tm
     with pytest.raises(SystemExit, match=message):
         bench.main(["--refresh-stored", "--output", str(results)])
     assert content is None or results.read_text() == content
+
+
+def test_the_p7_table_shows_the_workers_own_rate_when_measured(bench):
+    entry = dict(_GPU[0], supply_batches_per_s=17.49, targets="device")
+    lines = bench.stored_results.gpu_lines([entry], Path("results-gpu.json"))
+    assert "| P7 | fp32 | NVIDIA H100 | 12 | device | 17.5 batches/s | 0.1000 s |" \
+           in "\n".join(lines)
