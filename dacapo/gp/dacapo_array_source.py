@@ -85,7 +85,6 @@ class DaCapoArraySource(gp.BatchProvider):
         batch[self.key] = gp.Array(data, spec)
         return batch
 
-
     def _whole(self) -> Optional[np.ndarray]:
         """The whole array, held in this process's memory when its budget allows."""
         pid = os.getpid()

@@ -2,8 +2,8 @@
 
 Batch making in a data worker is mostly single-threaded Python, but its
 heaviest steps (the elastic augment's interpolation, numpy arithmetic on
-whole volumes) run in C with the GIL released. Where a machine has more
-cores than busy data workers, each worker may split such a step over a few
+whole volumes) run in C with the GIL released. Where a machine has cores
+left over after its data workers, each worker may split such a step over a few
 threads (``map_slabs``): contiguous slabs of the output, each computed as
 the whole would be, so the result is the same bit for bit.
 

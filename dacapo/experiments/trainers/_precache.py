@@ -44,10 +44,11 @@ class PreCache(gp.PreCache):
     already share the cores, and BLAS or torch threads of their own (one per
     core each, by default) would only make them wait for one another.
 
-    Where the machine has more cores than workers, each worker also splits
-    its heaviest array steps (the elastic augment's resampling) over
-    ``worker_threads(num_workers)`` threads (``dacapo.utils.array_threads``),
-    which the GIL does not hold up; the batches stay the same bit for bit.
+    Where cores are left over after every worker and the training process
+    has one, each worker also splits its heaviest array step (the elastic
+    augment's resampling) over ``worker_threads(num_workers)`` threads
+    (``dacapo.utils.array_threads``), which the GIL does not hold up; the
+    batches stay the same bit for bit.
     Each worker holds small training arrays whole in memory once read
     (``HELD_BYTES_PER_WORKER``), instead of reading and decoding them for
     every sample.
