@@ -200,11 +200,6 @@ class ElasticAugment(gp.BatchFilter):
         return graph
 
 
-def _linear(data: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``data`` (channels first) linearly interpolated at voxel ``index``."""
-    return _interpolated(data, index.shape[1:], lambda a, b: index[:, a:b])
-
-
 def _interpolated(data: np.ndarray, shape, index_of) -> np.ndarray:
     """``data`` (channels first) linearly interpolated onto ``shape`` at the
     voxel indices ``index_of(start, stop)`` of slabs ``start:stop`` along the
@@ -284,8 +279,9 @@ def _take(data: np.ndarray, flat: np.ndarray) -> np.ndarray:
     out = np.empty(leading + flat.shape, dtype=data.dtype)
     before = (slice(None),) * len(leading)
 
-    def slab(start: int, stop: int) -> None:
-        out[before + (slice(start, stop),)] = np.take(source, flat[start:stop], axis=-1)
+    def slab(start: int, stop: int) -> None:  # the indices are in range: "clip" changes none
+        np.take(source, flat[start:stop], axis=-1, out=out[before + (slice(start, stop),)],
+                mode="clip")  # and, unlike "raise", writes to ``out`` without a buffer
 
     map_slabs(slab, flat.shape[0])
     return out
