@@ -78,6 +78,7 @@ class BatchFiles:
     def close(self) -> None:
         """Removes the folder with what no one read (batches left in the queue)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        atexit.unregister(self._close_at_exit)  # done: exit need not hold on to it
 
     def _close_at_exit(self) -> None:
         if os.getpid() == self._owner:  # not in a forked worker that exits normally

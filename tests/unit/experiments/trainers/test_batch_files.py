@@ -78,6 +78,18 @@ def test_closing_removes_what_no_one_read(files):
     assert not os.path.exists(files.folder)
 
 
+def test_closing_releases_the_exit_guard(tmp_path):
+    import gc
+    import weakref
+
+    files = BatchFiles(str(tmp_path))
+    files.close()
+    released = weakref.ref(files)
+    del files
+    gc.collect()
+    assert released() is None  # pipelines built again and again hold nothing at exit
+
+
 def test_a_process_that_exits_without_closing_leaves_no_folder(tmp_path):
     import subprocess
     import sys
