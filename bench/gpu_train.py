@@ -40,6 +40,8 @@ SHAPE = (192, 192, 192)
 INPUT = (132, 132, 132)
 #: ``--targets`` choices and the ``targets_on_device`` each sets
 TARGETS = {"auto": None, "device": True, "workers": False}
+#: ``--augments`` choices and the ``augments_on_device`` each sets
+AUGMENTS = TARGETS
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,6 +55,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--targets", choices=TARGETS, default="auto",
                         help="where targets are made: auto (as train_run: on a GPU, there), "
                         "device, or workers (the data workers, as on the CPU)")
+    parser.add_argument("--augments", choices=AUGMENTS, default="auto",
+                        help="where the elastic and simple augments are applied: auto (as "
+                        "train_run: on a GPU, there), device, or workers")
+    parser.add_argument("--cpu", action="store_true",
+                        help="with --supply-only: measure the data workers' side on the CPU "
+                        "(no GPU needed; --fetchers 0 makes the batches in this process)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--switch-interval", type=float, default=None,
                         help="sys.setswitchinterval (seconds; Python's default 0.005): how "
@@ -78,7 +86,7 @@ def log(message: str) -> None:
 
 
 def build(container: Path, fetchers: int, mixed_precision: bool, input_shape=INPUT,
-          device=None, targets: str = "auto"):
+          device=None, targets: str = "auto", augments: str = "auto"):
     """Task, model and a started-ready trainer of the issue's setup."""
     from dacapo.experiments.architectures import CNNectomeUNetConfig
     from dacapo.experiments.datasplits import SimpleDataSplitConfig
@@ -97,7 +105,7 @@ def build(container: Path, fetchers: int, mixed_precision: bool, input_shape=INP
     model = task.create_model(unet.architecture_type(unet))
     trainer_config = GunpowderTrainerConfig(
         "p7", 2, 1e-4, num_data_fetchers=fetchers, mixed_precision=mixed_precision,
-        targets_on_device=TARGETS[targets],
+        targets_on_device=TARGETS[targets], augments_on_device=AUGMENTS[augments],
         augments=[
             ElasticAugmentConfig(
                 control_point_spacing=[10] * 3, control_point_displacement_sigma=[2.0] * 3,
@@ -167,10 +175,12 @@ def supply_only(args, container: Path, device) -> int:
     from dacapo.utils.array_threads import worker_threads
 
     shape = (44, 44, 44) if args.smoke else INPUT
-    _, _, trainer = build(container, args.fetchers, False, shape, device, args.targets)
+    _, _, trainer = build(container, args.fetchers, False, shape, device, args.targets,
+                          args.augments)
     with trainer:
         rate = time_supply(trainer, args.fetchers, args.supply or 48)
     print(json.dumps({"fetchers": args.fetchers, "worker_threads": worker_threads(args.fetchers),
+                      "augments": "device" if trainer._device_augments else "workers",
                       "supply_batches_per_s": rate}), flush=True)
     return 0
 
@@ -228,7 +238,7 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
     bare = time_bare(bare_model, device, mixed_precision, args.warmup, args.iterations)
     log(f"{precision}: bare loop {bare:.4f} s/it")
     _, model, trainer = build(container, args.fetchers, mixed_precision, shape, device,
-                              args.targets)
+                              args.targets, args.augments)
     on_device = trainer.prepare_on_device(device) is not None
     with trainer:
         supply = time_supply(trainer, args.fetchers, args.supply) if args.supply else None
@@ -248,6 +258,7 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
         "switch_interval": sys.getswitchinterval(), "worker_threads": worker_threads(args.fetchers),
         "supply_batches_per_s": supply,
         "targets": "device" if on_device else "workers",
+        "augments": "device" if trainer._device_augments is not None else "workers",
         "ours_s_per_it": ours, "ours_cached_batch_s_per_it": cached, "bare_s_per_it": bare,
         "ours_fraction_of_bare": bare / ours, "cached_fraction_of_bare": bare / cached,
     }
@@ -257,12 +268,12 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     import torch
 
-    if not torch.cuda.is_available() and not args.smoke:
+    if not torch.cuda.is_available() and not args.smoke and not (args.cpu and args.supply_only):
         print("P7 skipped: no CUDA GPU visible to torch (this row needs one)")
         return 0
     from dacapo.utils.synthetic import write_synthetic_container
 
-    device = torch.device("cpu" if args.smoke else "cuda")
+    device = torch.device("cpu" if args.smoke or args.cpu else "cuda")
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
     precisions = [False] if args.fp32_only else [True] if args.mixed_only else [False, True]

@@ -132,6 +132,11 @@ def rotation_matrix(
     return matrix
 
 
+def control_shape(extent: np.ndarray, spacing: np.ndarray) -> Tuple[int, ...]:
+    """Control points per axis covering ``extent`` at ``spacing`` (world units)."""
+    return tuple(int(n) for n in np.ceil(np.asarray(extent) / np.asarray(spacing)) + 1)
+
+
 def sample_deformation(
     roi: Roi,
     voxel_size: Coordinate,
@@ -145,7 +150,7 @@ def sample_deformation(
     extent = np.asarray(roi.shape, dtype=np.float64)
     spacing = np.asarray(control_point_spacing, dtype=np.float64) * np.asarray(voxel_size)
     sigma = np.asarray(displacement_sigma, dtype=np.float64) * np.asarray(voxel_size)
-    num_points = tuple(int(n) for n in np.ceil(extent / spacing) + 1)
+    num_points = control_shape(extent, spacing)
     control = np.stack([np.random.normal(0.0, s, size=num_points) for s in sigma])
     rotation = rotation_matrix(roi.dims, rotation_interval, uniform_3d)
     return Deformation(roi.begin, extent / 2, rotation, control, spacing, subsample)

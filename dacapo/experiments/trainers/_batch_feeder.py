@@ -55,14 +55,25 @@ def compact_tensor(array: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(array.astype(np.int32 if array.dtype == np.uint16 else np.int64))
 
 
+def is_draw(name: str) -> bool:
+    """Whether a batch entry is an augmentation's draw (e.g. ``elastic_draw``,
+    ``simple_draw_0``): a few numbers a sample, kept on the host, where reading
+    them costs no device synchronisation."""
+    return "draw" in name.split("_")
+
+
 def batch_tensors(batch: Batch) -> Tensors:
     """The arrays a training step needs, as CPU tensors: ``raw``, ``target`` and
     ``weight`` (when given); a batch without a target (it is computed on the
-    device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``.
+    device, see ``feed``'s ``prepare``) gives ``raw``, ``gt`` and ``mask``;
+    augmentations' draws (``is_draw``) come as they are, and stay on the host.
     ``raw`` keeps its values in as few bytes as it can (``compact_tensor``:
     uint8 images stay a byte a voxel for the copy) and the training step
     makes it float32 on the device."""
     tensors = {"raw": compact_tensor(batch["raw"])}  # made float on the device
+    for name, values in batch.items():
+        if is_draw(name):  # augmentations drawn by the data workers
+            tensors[name] = torch.as_tensor(np.asarray(values))
     if batch.get("target") is None:
         tensors["gt"] = compact_tensor(batch["gt"])
         if batch.get("mask") is not None:
@@ -113,7 +124,8 @@ def feed(
 
 def _in_step(cpu: Tensors, device: torch.device, prepare: Optional[Prepare]) -> Tensors:
     """A batch's tensors on ``device``, prepared when there is a ``prepare``."""
-    tensors = {name: tensor.to(device) for name, tensor in cpu.items()}
+    tensors = {name: tensor if is_draw(name) else tensor.to(device)
+               for name, tensor in cpu.items()}
     return tensors if prepare is None else prepare(tensors)
 
 
@@ -215,6 +227,9 @@ class _Prefetcher:
         tensors = {}
         with torch.cuda.stream(self._stream):
             for name, tensor in cpu.items():
+                if is_draw(name):
+                    tensors[name] = tensor
+                    continue
                 pinned = self._pinned_buffer(name, tensor)
                 pinned.copy_(tensor)
                 tensors[name] = pinned.to(self._device, non_blocking=True)

@@ -18,7 +18,15 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError, DacapoError
 from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, DeviceGroundTruth, GraphSource
+from dacapo.gp.elastic_draw import elastic_growth
 
+from ._device_augment_plan import (
+    device_augments_refusal,
+    draw_keys,
+    draw_nodes,
+    elastic_index,
+)
+from ._device_augments import DeviceAugments
 from ._device_targets import DeviceTargets
 from ._gp_sampling import ConstantSource, SampleLocation
 from ._gt_checks import RefuseNegativeLabels, gt_where, needs_value_check, require_datasets_gt
@@ -90,11 +98,15 @@ class GunpowderTrainer(Trainer):
         self._request: Optional[gp.BatchRequest] = None
         self._build: Optional[gp.build] = None
         self.targets_on_device = trainer_config.targets_on_device
+        self.augments_on_device = getattr(trainer_config, "augments_on_device", None)
+        self._device_augments: Optional[DeviceAugments] = None
+        self._draw_keys: Dict[str, gp.ArrayKey] = {}  # augment draws, applied on the device
         self._last_batch: Optional[gp.Batch] = None
         self._made: Dict[int, gp.Batch] = {}  # the latest batches made, by iteration
         self._snapshot_container = None
         self._device_targets: Optional[DeviceTargets] = None
         self._output: Optional[Tuple[Roi, Coordinate]] = None
+        self._places: Dict[str, Tuple[Roi, Coordinate]] = {}
 
     def can_train(self, datasets) -> bool:
         """Whether every dataset has ground truth."""
@@ -112,9 +124,12 @@ class GunpowderTrainer(Trainer):
         self._check_datasets(datasets)
         require_datasets_gt(self.name, datasets, task)
         geometry = sample_geometry(model, datasets, self.name)
+        self._device_targets = self._choose_device_targets(task.predictor, geometry)
+        self._device_augments = self._choose_device_augments(geometry)
+        if self._device_targets is not None:  # the augments run first
+            self._device_targets.augments = self._device_augments
         sources = tuple(self._dataset_pipeline(d, geometry, task) for d in datasets)
         pipeline = sources + gp.RandomProvider(probabilities=[d.weight for d in datasets])
-        self._device_targets = self._choose_device_targets(task.predictor, geometry)
         if self._device_targets is not None:
             pipeline += DeviceGroundTruth(task.predictor, self._keys["gt"])
         else:
@@ -151,6 +166,39 @@ class GunpowderTrainer(Trainer):
         if not wanted:
             return None
         return DeviceTargets(predictor, geometry.output_voxel_size)
+
+    def _choose_device_augments(self, geometry: Geometry) -> Optional[DeviceAugments]:
+        """The device-side elastic augment when it runs there (see
+        ``augments_on_device``), else None; sets the draws' batch entries."""
+        places = self._array_places(geometry)
+        shapes = {name: roi.shape / voxel for name, (roi, voxel) in places.items()}
+        refusal = device_augments_refusal(self.augments, self._device_targets is not None, shapes)
+        wanted = self.augments_on_device
+        if wanted is None:
+            on_gpu = self.device is not None and torch.device(self.device).type == "cuda"
+            if on_gpu and refusal is not None and elastic_index(self.augments) is not None:
+                logger.info("GunpowderTrainer %r: the elastic augment runs in the data "
+                            "workers: %s", self.name, refusal)
+            wanted = on_gpu and refusal is None
+        elif wanted and refusal is not None:
+            raise ConfigError(
+                f"GunpowderTrainer {self.name!r}: augments_on_device is True but {refusal}; "
+                "or set augments_on_device=None (or False)"
+            )
+        self._draw_keys = draw_keys(self.augments) if wanted else {}
+        if not wanted:
+            return None
+        elastic = self.augments[elastic_index(self.augments)]
+        growth = elastic_growth(
+            {name: roi for name, (roi, _) in places.items()},
+            {name: voxel for name, (_, voxel) in places.items()},
+            elastic.control_point_displacement_sigma, elastic.rotation_interval,
+            elastic.uniform_3d_rotation,
+        )
+        return DeviceAugments(
+            elastic, len(self._draw_keys) - 1, {n: r for n, (r, _) in places.items()},
+            growth, {n: v for n, (_, v) in places.items()},
+        )
 
     def _check_datasets(self, datasets) -> None:
         if not datasets:
@@ -210,9 +258,21 @@ class GunpowderTrainer(Trainer):
         if needs_value_check(dataset, task):
             where = gt_where(self.name, dataset, task)
             pipeline += RefuseNegativeLabels(keys["gt"], task.predictor.gt_labels, where)
-        for augment in self.augments:
-            pipeline += augment.node(keys["raw"], keys["gt"], keys["mask"])
+        for node in self._augment_nodes():
+            pipeline += node
         return pipeline
+
+    def _augment_nodes(self) -> List[gp.BatchFilter]:
+        """The augments' nodes of one dataset; with augments on the device, those
+        from the elastic one on only draw (see ``DeviceAugments``)."""
+        keys = self._keys
+        augments = self.augments
+        if self._device_augments is not None:
+            augments = augments[: elastic_index(augments)]
+        nodes = [augment.node(keys["raw"], keys["gt"], keys["mask"]) for augment in augments]
+        if self._device_augments is not None:
+            nodes += draw_nodes(self.augments, keys, self._device_augments.growth)
+        return nodes
 
     def _padded_sources(self, dataset, geometry: Geometry, use_points: bool):
         """The dataset's sources, each padded without end (raw, gt and mask
@@ -248,23 +308,34 @@ class GunpowderTrainer(Trainer):
     def _checks_mask(self) -> bool:
         return self.sample_strategy != "anywhere" and self.min_masked > 0
 
-    def _batch_request(self, geometry: Geometry) -> gp.BatchRequest:
-        """Raw over the network input, everything else over its output."""
-        request = gp.BatchRequest()
+    def _array_places(self, geometry: Geometry) -> Dict[str, Tuple[Roi, Coordinate]]:
+        """ROI and voxel size of each array of a sample: raw over the network
+        input, everything else over its output (gt and mask with the
+        predictor's context when the targets are made on the device)."""
         raw_roi = Roi((0,) * geometry.input_size.dims, geometry.input_size)
-        request[self._keys["raw"]] = gp.ArraySpec(roi=raw_roi, voxel_size=geometry.raw_voxel_size)
+        places = {"raw": (raw_roi, geometry.raw_voxel_size)}
         output = Roi(geometry.context, geometry.output_size)
-        self._output = (output, geometry.output_voxel_size)
         names = list(ARRAYS[1:])
-        if self._device_targets is not None:  # gt and mask with the predictor's context
+        if self._device_targets is not None:
             names = ["gt", "mask"]
             padding = self._device_targets.padding
             output = output.grow(padding, padding)
         for name in names:
-            request[self._keys[name]] = gp.ArraySpec(
-                roi=output, voxel_size=geometry.output_voxel_size
-            )
-        request[self._shift_key] = gp.ArraySpec(nonspatial=True)
+            places[name] = (output, geometry.output_voxel_size)
+        return places
+
+    def _batch_request(self, geometry: Geometry) -> gp.BatchRequest:
+        """Each array over its place (``_array_places``), grown for the
+        deformation when the device deforms them, and the draws."""
+        request = gp.BatchRequest()
+        self._output = (Roi(geometry.context, geometry.output_size), geometry.output_voxel_size)
+        self._places = self._array_places(geometry)
+        grown = self._device_augments.grown_rois() if self._device_augments is not None else {}
+        for name, (roi, voxel_size) in self._array_places(geometry).items():
+            request[self._keys[name]] = gp.ArraySpec(roi=grown.get(name, roi),
+                                                     voxel_size=voxel_size)
+        for key in [self._shift_key, *self._draw_keys.values()]:
+            request[key] = gp.ArraySpec(nonspatial=True)
         return request
 
     # -- running it ------------------------------------------------------------
@@ -312,11 +383,15 @@ class GunpowderTrainer(Trainer):
             self._made[iteration] = batch  # for the snapshot of its step
             for old in [i for i in self._made if i < iteration - KEPT_BATCHES]:
                 del self._made[old]
-        return {name: batch[self._keys[name]].data for name in ARRAYS if self._keys[name] in batch}
+        keys = {name: self._keys[name] for name in ARRAYS}
+        keys.update(self._draw_keys)
+        arrays = {name: batch[key].data for name, key in keys.items() if key in batch}
+        return arrays
 
     def prepare_on_device(self, device: torch.device) -> Optional[DeviceTargets]:
         """With targets on the device: computes each sample's target and weight
-        from its ``gt`` and ``mask`` (see ``DeviceTargets``); else None."""
+        from its ``gt`` and ``mask`` (see ``DeviceTargets``), after the
+        augments that run there (``DeviceAugments``); else None."""
         return self._device_targets
 
     def after_step(self, iteration, batch, prediction) -> None:
@@ -328,9 +403,13 @@ class GunpowderTrainer(Trainer):
         if iteration % self.snapshot_interval != 0 or made is None or self._output is None:
             return
         output, voxel_size = self._output
+        deformed = self._places if self._device_augments is not None else {}
         arrays = {}
         for name in ARRAYS:
-            if self._keys[name] in made:
+            if name in deformed and name in self.step_tensors:  # augmented on the device
+                roi, size = deformed[name]
+                arrays[name] = SnapshotArray(self.step_tensors[name].cpu().numpy(), roi, size)
+            elif self._keys[name] in made:
                 array = made[self._keys[name]]
                 arrays[name] = SnapshotArray(array.data, array.spec.roi, array.spec.voxel_size)
             else:  # computed on the device

@@ -130,6 +130,21 @@ class GunpowderTrainerConfig(TrainerConfig):
         },
     )
 
+    augments_on_device: Optional[bool] = attr.ib(
+        default=None,
+        kw_only=True,
+        metadata={
+            "help_text": "Apply the elastic augment (and the SimpleAugmentConfigs after "
+            "it) on the training device, to crops the data workers read with room for "
+            "the deformation, instead of in the data workers, where it is most of a "
+            "batch's work: None (default) does so when the targets are made on a GPU and "
+            "every augment after the elastic one is a SimpleAugmentConfig; True whenever "
+            "it can (an error otherwise); False never. The deformations are drawn as in "
+            "the workers (the same ones for a random_seed); the samples differ only in "
+            "the rounding of the interpolation."
+        },
+    )
+
     def check_values(self) -> None:
         owner = owner_of(self)
         check_int(owner, "batch_size", self.batch_size, 1)
@@ -143,6 +158,8 @@ class GunpowderTrainerConfig(TrainerConfig):
         check_bool(owner, "mixed_precision", self.mixed_precision)
         if self.targets_on_device is not None:
             check_bool(owner, "targets_on_device", self.targets_on_device)
+        if self.augments_on_device is not None:
+            check_bool(owner, "augments_on_device", self.augments_on_device)
         self._validate_augments()
         self._validate_strategy()
 

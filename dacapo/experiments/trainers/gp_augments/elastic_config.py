@@ -91,7 +91,17 @@ class ElasticAugmentConfig(AugmentConfig):
         """The ``dacapo.gp.ElasticAugment`` node (applies to every requested array)."""
         from dacapo.gp import ElasticAugment
 
-        return ElasticAugment(
+        return ElasticAugment(**self._arguments())
+
+    def draw_node(self, draw_key, growth):
+        """The ``dacapo.gp.ElasticDraw`` node: the same draws, applied on the
+        training device to crops grown by ``growth`` (world units per side, by key)."""
+        from dacapo.gp.elastic_draw import ElasticDraw
+
+        return ElasticDraw(draw_key, growth, **self._arguments())
+
+    def _arguments(self) -> dict:
+        return dict(
             control_point_spacing=list(self.control_point_spacing),
             control_point_displacement_sigma=list(self.control_point_displacement_sigma),
             rotation_interval=tuple(self.rotation_interval),

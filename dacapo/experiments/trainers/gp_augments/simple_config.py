@@ -85,10 +85,28 @@ class SimpleAugmentConfig(AugmentConfig):
         """The ``gp.SimpleAugment`` node (applies to every requested array)."""
         import gunpowder as gp
 
+        return gp.SimpleAugment(**self._arguments())
+
+    def draw_node(self, draw_key):
+        """The ``dacapo.gp.SimpleDraw`` node: the same draws, applied on the
+        training device after an elastic deformation drawn before it."""
+        from dacapo.gp.simple_draw import SimpleDraw
+
+        return SimpleDraw(draw_key, **self._arguments())
+
+    def transposed_axes(self, dims: int) -> List[int]:
+        """The spatial axes a transpose may move."""
+        if self.transpose_only is not None:
+            return sorted(set(self.transpose_only))
+        if self.transpose_probs is not None:
+            return [d for d, p in enumerate(self.transpose_probs) if p > 0]
+        return list(range(dims))
+
+    def _arguments(self) -> dict:
         def copy(value):
             return None if value is None else list(value)
 
-        return gp.SimpleAugment(
+        return dict(
             mirror_only=copy(self.mirror_only),
             transpose_only=copy(self.transpose_only),
             mirror_probs=copy(self.mirror_probs),

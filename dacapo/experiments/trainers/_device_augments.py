@@ -1,0 +1,171 @@
+"""The elastic augment (and mirrors and transposes after it) on the training device."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Mapping, Optional, Tuple
+
+import numpy as np
+import torch
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.gp._deformation import Deformation, control_shape
+
+from ._device_resample import Grid, linear, nearest, nearest_flat, source_indices
+
+Tensors = Dict[str, torch.Tensor]
+#: the arrays a batch carries, resampled linearly (raw) or by nearest neighbour
+ARRAY_NAMES = ("raw", "gt", "mask")
+
+
+class DeviceAugments:
+    """Turns a batch of grown, undeformed crops into augmented samples on the
+    training device: the elastic deformation the data workers drew
+    (``ElasticDraw``, batch entry ``elastic_draw``), then each mirror and
+    transpose drawn after it (``SimpleDraw``, ``simple_draw_0``, ...), in
+    order. Raw is interpolated linearly; ground truth and mask by nearest
+    neighbour (linearly when they are floats, as on the CPU).
+
+    The result is what ``ElasticAugment`` and ``gp.SimpleAugment`` make from the
+    same draws in the data workers, up to the rounding of linear
+    interpolation (float32 here, float64 there) and rare ties of nearest
+    neighbour.
+
+    Args:
+        elastic: The ``ElasticAugmentConfig`` whose draws the batches carry.
+        simple_draws: How many ``SimpleDraw`` entries follow it.
+        rois: Each array's requested (output) ROI, by name.
+        growth: World units each crop is grown by per side (``elastic_growth``).
+        voxel_sizes: Each array's voxel size.
+    """
+
+    def __init__(self, elastic, simple_draws: int, rois: Mapping[str, Roi],
+                 growth: Mapping[str, Coordinate], voxel_sizes: Mapping[str, Coordinate]):
+        self.simple_draws = simple_draws
+        self.rois = dict(rois)
+        self.growth = {name: Coordinate(g) for name, g in growth.items()}
+        self.voxel_sizes = {name: Coordinate(v) for name, v in voxel_sizes.items()}
+        self._reference = _reference_deformation(elastic, self.rois, self.voxel_sizes)
+        self._grids: Dict[Tuple[str, torch.device], Grid] = {}
+
+    def grown_rois(self) -> Dict[str, Roi]:
+        """The ROIs the data workers read (and the batches carry), by name."""
+        return {name: roi.grow(self.growth[name], self.growth[name])
+                for name, roi in self.rois.items()}
+
+    def __call__(self, tensors: Tensors) -> Tensors:
+        out = dict(tensors)
+        draw = tensors["elastic_draw"].cpu()  # on the host already: no synchronisation
+        applied = draw[:, 0] > 0
+        rotation, control = self._unpacked(draw)
+        device = tensors["raw"].device
+        rotation = rotation.to(device, non_blocking=True)
+        control = control.to(device, non_blocking=True)
+        flats: Dict[Tuple, torch.Tensor] = {}
+        for name in ARRAY_NAMES:
+            if name in tensors:
+                out[name] = self._deformed(name, tensors[name], rotation, control, applied, flats)
+        for index in range(self.simple_draws):
+            draw_name = f"simple_draw_{index}"
+            for name in ARRAY_NAMES:
+                if name in out:
+                    out[name] = _mirrored_transposed(out[name], tensors[draw_name].cpu(),
+                                                     self.rois[name].dims)
+            out.pop(draw_name, None)
+        out.pop("elastic_draw", None)
+        return out
+
+    def _unpacked(self, draw: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Rotations and control displacements of a batch's draws (identity and
+        zeros where none was applied)."""
+        dims = self._reference.dims
+        shape = self._reference.control.shape
+        rotation = torch.eye(dims, dtype=torch.float64, device=draw.device).repeat(
+            draw.shape[0], 1, 1)
+        control = torch.zeros((draw.shape[0],) + shape, dtype=torch.float64,
+                              device=draw.device)
+        applied = draw[:, 0] > 0
+        if draw.shape[1] > 1 and bool(applied.any()):
+            values = draw[applied].to(torch.float64)
+            rotation[applied] = values[:, 1 : 1 + dims * dims].reshape(-1, dims, dims)
+            control[applied] = values[:, 1 + dims * dims :].reshape((-1,) + shape)
+        return rotation, control
+
+    def _deformed(self, name, crops, rotation, control, applied, flats) -> torch.Tensor:
+        dims = self.rois[name].dims
+        leading = crops.shape[1 : crops.dim() - dims]
+        grid = self._grid(name, crops.device)
+        batched = crops.reshape((crops.shape[0], -1) + tuple(crops.shape[crops.dim() - dims :]))
+        index = source_indices(rotation, control, grid)
+        if name == "raw" or crops.dtype.is_floating_point:
+            values = linear(batched, index)
+        else:
+            reuse = (grid.shift, grid.voxel_size, grid.crop, tuple(index.shape))
+            if reuse not in flats:  # gt and mask share their voxels
+                flats[reuse] = nearest_flat(index, grid.crop)
+            values = nearest(batched, flats[reuse])
+        if not bool(applied.all()):  # as read: the centre of the crop
+            skipped = torch.nonzero(~applied).flatten().tolist()
+            centre = self._centre(name, batched)
+            values[skipped] = centre[skipped]
+        return values.reshape(crops.shape[:1] + tuple(leading) + tuple(values.shape[2:]))
+
+    def _centre(self, name: str, batched: torch.Tensor) -> torch.Tensor:
+        steps = self.growth[name] / self.voxel_sizes[name]
+        return batched[(slice(None), slice(None)) + tuple(
+            slice(s, n - s) for s, n in zip(steps, batched.shape[2:]))]
+
+    def _grid(self, name: str, device: torch.device) -> Grid:
+        if (name, device) not in self._grids:
+            self._grids[(name, device)] = self._make_grid(name, device)
+        return self._grids[(name, device)]
+
+    def _make_grid(self, name: str, device: torch.device) -> Grid:
+        reference = self._reference
+        roi, voxel_size = self.rois[name], self.voxel_sizes[name]
+        positions = reference.axis_positions(roi, voxel_size)
+        crop = roi.grow(self.growth[name], self.growth[name])
+
+        def tensor(values) -> torch.Tensor:
+            return torch.as_tensor(np.asarray(values, dtype=np.float64), device=device)
+
+        return Grid(
+            centred=[tensor(p - c) for p, c in zip(positions, reference.centre)],
+            weights=[tensor(reference._weights(p, axis)) for axis, p in enumerate(positions)],
+            centre=tuple(float(c) for c in reference.centre),
+            shift=tuple(float(o - b) for o, b in zip(reference.origin, crop.begin)),
+            voxel_size=tuple(float(v) for v in voxel_size),
+            crop=tuple(int(n) for n in crop.shape / voxel_size),
+        )
+
+
+def _reference_deformation(elastic, rois: Mapping[str, Roi],
+                           voxel_sizes: Mapping[str, Coordinate]) -> Deformation:
+    """A deformation with the geometry of every draw (no rotation, no
+    displacement): its origin, centre, spacing and control grid."""
+    base = Coordinate(np.min(np.asarray([tuple(v) for v in voxel_sizes.values()]), axis=0))
+    total: Optional[Roi] = None
+    for roi in rois.values():
+        total = roi if total is None else total.union(roi)
+    assert total is not None  # the trainer always gives the raw ROI
+    total = total.snap_to_grid(base, mode="grow")
+    spacing = np.asarray(elastic.control_point_spacing, dtype=np.float64) * np.asarray(base)
+    extent = np.asarray(total.shape, dtype=np.float64)
+    control = np.zeros((total.dims,) + control_shape(extent, spacing))
+    return Deformation(total.begin, extent / 2, np.eye(total.dims), control, spacing,
+                       elastic.subsample)
+
+
+def _mirrored_transposed(values: torch.Tensor, draws: torch.Tensor, dims: int) -> torch.Tensor:
+    """Each sample mirrored and transposed by its draw (``SimpleDraw``), as
+    ``gp.SimpleAugment`` does: mirror first, then ``transpose``."""
+    samples: List[torch.Tensor] = []
+    lead = values.dim() - 1 - dims  # channel axes of a sample
+    for sample, draw in zip(values, draws.tolist()):
+        if draw[0]:
+            mirror, transpose = draw[1 : 1 + dims], draw[1 + dims :]
+            flips = [lead + d for d in range(dims) if mirror[d]]
+            if flips:
+                sample = torch.flip(sample, flips)
+            sample = sample.permute(list(range(lead)) + [lead + t for t in transpose])
+        samples.append(sample)
+    return torch.stack(samples)

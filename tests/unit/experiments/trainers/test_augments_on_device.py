@@ -1,0 +1,148 @@
+"""``augments_on_device``: the gunpowder trainer's data workers read grown crops
+and draw the elastic augment (and the mirrors and transposes after it); the
+training device applies them before making the targets."""
+
+import logging
+import math
+
+import numpy as np
+import pytest
+import torch
+import zarr
+
+from dacapo.errors import ConfigError
+from dacapo.experiments.trainers import GunpowderTrainerConfig
+from dacapo.experiments.trainers._batch_feeder import batch_tensors
+from dacapo.experiments.trainers.gp_augments import (
+    ElasticAugmentConfig,
+    GammaAugmentConfig,
+    SimpleAugmentConfig,
+)
+from dacapo.store.array_identifiers import LocalContainerIdentifier
+
+from . import test_targets_on_device as shared
+from .test_gunpowder_trainer import make_trainer
+from .test_targets_on_device import blobs_dataset
+
+task, model = shared.task, shared.model  # the same fixtures
+
+
+def elastic(angle=None, sigma=1.0, **kwargs):
+    interval = (0.0, math.pi / 2) if angle is None else (angle, angle)
+    return ElasticAugmentConfig(control_point_spacing=[4, 4],
+                                control_point_displacement_sigma=[sigma, sigma],
+                                rotation_interval=interval, **kwargs)
+
+
+def on_device(model, task, augments, **kwargs):
+    settings = dict(random_seed=5, batch_size=2, min_masked=0, targets_on_device=True,
+                    augments_on_device=True)
+    settings.update(kwargs)
+    return make_trainer([blobs_dataset()], model, task, augments=augments, **settings)
+
+
+def test_workers_hand_over_grown_crops_and_draws(model, task):
+    trainer = on_device(model, task, [elastic(), SimpleAugmentConfig()])
+    with trainer:
+        batch = trainer.next_batch()
+    assert set(batch) == {"raw", "gt", "mask", "elastic_draw", "simple_draw_0"}
+    growth = trainer._device_augments.growth
+    raw_growth = growth["raw"][0]  # world units = voxels here
+    assert batch["raw"].shape == (2, 20 + 2 * raw_growth, 20 + 2 * raw_growth)
+    assert raw_growth >= 5  # a quarter turn's reach (20 * (sqrt 2 - 1) / 2) and more
+    assert batch["elastic_draw"].dtype == np.float64 and batch["elastic_draw"][:, 0].all()
+    made = trainer.prepare_on_device(torch.device("cpu"))(batch_tensors(batch))
+    assert made["raw"].shape == (2, 20, 20)
+    assert made["target"].shape == made["weight"].shape == (2, 1, 16, 16)
+
+
+def test_a_quarter_turn_on_the_device_rotates_the_crop(model, task):
+    """No displacement, a fixed quarter turn: the device's raw is the centre of
+    the grown crop turned by 90 degrees (the elastic's ``in(c + R (p - c))``)."""
+    trainer = on_device(model, task, [elastic(angle=math.pi / 2, sigma=0.0)])
+    with trainer:
+        batch = trainer.next_batch()
+    made = trainer.prepare_on_device(torch.device("cpu"))(batch_tensors(batch))
+    g = trainer._device_augments.growth["raw"][0]
+    centre = batch["raw"][:, g : g + 20, g : g + 20]
+    np.testing.assert_allclose(made["raw"].numpy(), np.rot90(centre, k=3, axes=(1, 2)),
+                               atol=1e-5)
+
+
+def test_training_with_augments_on_the_device_trains_and_snapshots(tmp_path, model, task):
+    container = LocalContainerIdentifier(tmp_path / "snapshot.zarr")
+    trainer = on_device(model, task, [SimpleAugmentConfig(), elastic(), SimpleAugmentConfig()],
+                        snapshot_container=container, snapshot_interval=2)
+    optimizer = trainer.create_optimizer(model)
+    with trainer:
+        stats = list(trainer.iterate(3, model, optimizer, "cpu"))
+    assert all(np.isfinite(s.loss) for s in stats)
+    volumes = zarr.open_group(str(tmp_path / "snapshot.zarr"), mode="r")["2/volumes"]
+    # the deformed arrays, at the places of the network's input and output
+    pad = task.predictor.padding(trainer._device_targets.voxel_size)[0]
+    assert volumes["raw/0"].shape == (20, 20)
+    assert volumes["gt/1"].shape == volumes["mask/1"].shape == (16 + 2 * pad, 16 + 2 * pad)
+    raw_offset = volumes["raw/0"].attrs["offset"]
+    assert volumes["gt/0"].attrs["offset"] == [raw_offset[0] + 2 - pad, raw_offset[1] + 2 - pad]
+    assert volumes["target/0"].attrs["offset"] == [raw_offset[0] + 2, raw_offset[1] + 2]
+
+
+def test_by_default_augments_go_to_the_device_only_on_a_gpu_with_targets_there(model, task):
+    def built(device, augments, **kwargs):
+        config = GunpowderTrainerConfig("gp", 2, 1e-3, num_data_fetchers=0, min_masked=0,
+                                        augments=augments, **kwargs)
+        trainer = config.trainer_type(config)
+        trainer.device = device
+        trainer.build_batch_provider([blobs_dataset()], model, task)
+        return trainer._device_augments
+
+    assert built(torch.device("cpu"), [elastic()], targets_on_device=True) is None
+    assert built(torch.device("cuda"), [elastic(), SimpleAugmentConfig()]) is not None
+    assert built(torch.device("cuda"), [elastic()], targets_on_device=False) is None
+    assert built(torch.device("cuda"), [GammaAugmentConfig((0.8, 1.2))]) is None
+
+
+def test_an_augment_that_cannot_follow_on_the_device_keeps_it_in_the_workers(
+    model, task, caplog
+):
+    config = GunpowderTrainerConfig("gp", 2, 1e-3, num_data_fetchers=0, min_masked=0,
+                                    augments=[elastic(), GammaAugmentConfig((0.8, 1.2))])
+    trainer = config.trainer_type(config)
+    trainer.device = torch.device("cuda")
+    with caplog.at_level(logging.INFO):
+        trainer.build_batch_provider([blobs_dataset()], model, task)
+    assert trainer._device_augments is None
+    assert "augments[1] (GammaAugmentConfig) comes after the ElasticAugmentConfig" in caplog.text
+
+
+@pytest.mark.parametrize("augments, kwargs, message", [
+    ([SimpleAugmentConfig()], {}, "augments_on_device is True but its augments have no "
+     "ElasticAugmentConfig"),
+    ([elastic()], {"targets_on_device": False}, "augments_on_device is True but its targets "
+     "are made in the data workers"),
+    ([elastic(), GammaAugmentConfig((0.8, 1.2))], {}, r"augments\[1\] \(GammaAugmentConfig\) "
+     "comes after the ElasticAugmentConfig .* move it before the elastic augment"),
+])
+def test_asking_for_augments_on_the_device_where_they_cannot_be_is_an_error(
+    model, task, augments, kwargs, message
+):
+    with pytest.raises(ConfigError, match=message):
+        on_device(model, task, augments, **kwargs)
+
+
+def test_transposing_axes_of_different_sizes_on_the_device_is_an_error(task):
+    from dacapo.experiments.architectures import CNNectomeUNetConfig
+
+    config = CNNectomeUNetConfig("net", input_shape=(20, 24), fmaps_out=2, fmaps_in=1,
+                                 num_fmaps=2, fmap_inc_factor=2, downsample_factors=[])
+    flat = task.create_model(config.architecture_type(config))
+    with pytest.raises(ConfigError, match=r"may transpose the axes \[0, 1\] of raw, whose "
+                       r"sizes differ \(\(20, 24\) voxels\).*set transpose_only"):
+        on_device(flat, task, [elastic(), SimpleAugmentConfig()])
+    on_device(flat, task, [elastic(), SimpleAugmentConfig(transpose_only=[])])  # mirrors only
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0.0])
+def test_augments_on_device_must_be_none_or_a_bool(value):
+    with pytest.raises(ConfigError, match="augments_on_device"):
+        GunpowderTrainerConfig("gp", 2, 1e-3, augments_on_device=value)

@@ -1,0 +1,204 @@
+"""The elastic augment (and mirrors and transposes after it) applied on the
+training device: the same samples as the data workers' CPU augments."""
+
+from __future__ import annotations
+
+import math
+
+import gunpowder as gp
+import numpy as np
+import pytest
+import torch
+from funlib.geometry import Coordinate, Roi
+
+from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
+from dacapo.experiments.trainers._device_augments import DeviceAugments
+from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig
+from dacapo.gp import DaCapoArraySource, ElasticAugment
+from dacapo.gp.elastic_draw import ElasticDraw, elastic_growth
+from dacapo.gp.simple_draw import SimpleDraw
+
+RAW, GT, MASK = gp.ArrayKey("RAW"), gp.ArrayKey("GT"), gp.ArrayKey("MASK")
+DRAW, SIMPLE = gp.ArrayKey("ELASTIC_DRAW"), gp.ArrayKey("SIMPLE_DRAW_0")
+NAMES = {RAW: "raw", GT: "gt", MASK: "mask"}
+
+
+def _array(data, voxel_size, dims=3):
+    voxel_size = Coordinate(voxel_size)
+    roi = Roi((0,) * dims, Coordinate(data.shape[-dims:]) * voxel_size)
+    axes = ["c"] * (data.ndim - dims) + list("zyx"[-dims:])
+    return NumpyArray.from_np_array(data, roi, voxel_size, axes)
+
+
+def _volumes(raw_dtype=np.float32, dims=3, raw_voxel=2):
+    """Smooth raw (a byte or [0, 1] floats), blocky labels and a mask, 40 raw voxels a side."""
+    rng = np.random.default_rng(3)
+    size = 80 // raw_voxel
+    grid = np.meshgrid(*[np.linspace(0, 6, size)] * dims, indexing="ij")
+    raw = (np.sin(sum(grid)) * 0.4 + 0.5 + rng.normal(0, 0.05, grid[0].shape)).clip(0, 1)
+    raw = (raw * 255).round().astype(np.uint8) if raw_dtype == np.uint8 else raw.astype(raw_dtype)
+    labels = rng.integers(1, 50, size=(8,) * dims).repeat(5, axis=0)
+    for axis in range(1, dims):
+        labels = labels.repeat(5, axis=axis)
+    mask = (labels % 7 != 0).astype(np.uint8)
+    return raw, labels.astype(np.uint64), mask
+
+
+def _pipeline(volumes, raw_voxel, dims=3):
+    raw, labels, mask = volumes
+    sources = []
+    for key, data, voxel, interpolatable in (
+        (RAW, raw, (raw_voxel,) * dims, True), (GT, labels, (2,) * dims, None),
+        (MASK, mask, (2,) * dims, None),
+    ):
+        source = DaCapoArraySource(_array(data, voxel, dims), key, interpolatable=interpolatable)
+        sources.append(source + gp.Pad(key, None, value=0))
+    return tuple(sources) + gp.MergeProvider()
+
+
+def _rois(dims=3):
+    return {RAW: Roi((16,) * dims, (48,) * dims), GT: Roi((28,) * dims, (24,) * dims),
+            MASK: Roi((28,) * dims, (24,) * dims)}
+
+
+def _request(rois, seed, extra=()):
+    request = gp.BatchRequest(random_seed=seed)
+    for key, roi in rois.items():
+        request[key] = gp.ArraySpec(roi=roi)
+    for key in extra:
+        request[key] = gp.ArraySpec(nonspatial=True)
+    return request
+
+
+def _config(**kwargs):
+    settings = dict(control_point_spacing=[5, 5, 5], control_point_displacement_sigma=[1.5] * 3,
+                    rotation_interval=(0.0, math.pi / 2))
+    settings.update(kwargs)
+    return ElasticAugmentConfig(**settings)
+
+
+def _elastic_kwargs(config):
+    return dict(
+        control_point_spacing=config.control_point_spacing,
+        control_point_displacement_sigma=config.control_point_displacement_sigma,
+        rotation_interval=config.rotation_interval, subsample=config.subsample,
+        uniform_3d_rotation=config.uniform_3d_rotation,
+        augmentation_probability=config.augmentation_probability,
+    )
+
+
+def _voxel_sizes(raw_voxel, dims=3):
+    return {RAW: Coordinate((raw_voxel,) * dims), GT: Coordinate((2,) * dims),
+            MASK: Coordinate((2,) * dims)}
+
+
+def _both(config, seed, simple=None, raw_dtype=np.float32, raw_voxel=2, batch=2):
+    """The batch made on the CPU, and the one made from draws on the device."""
+    volumes, rois = _volumes(raw_dtype, raw_voxel=raw_voxel), _rois()
+    voxel_sizes = _voxel_sizes(raw_voxel)
+    cpu = _pipeline(volumes, raw_voxel) + ElasticAugment(**_elastic_kwargs(config))
+    if simple is not None:
+        cpu += gp.SimpleAugment(**simple)
+    cpu += gp.Stack(batch)
+    with gp.build(cpu):
+        expected = cpu.request_batch(_request(rois, seed))
+    growth = elastic_growth(rois, voxel_sizes, config.control_point_displacement_sigma,
+                            config.rotation_interval, config.uniform_3d_rotation)
+    drawing = _pipeline(volumes, raw_voxel) + ElasticDraw(DRAW, growth, **_elastic_kwargs(config))
+    extra = [DRAW]
+    if simple is not None:
+        drawing += SimpleDraw(SIMPLE, **simple)
+        extra.append(SIMPLE)
+    drawing += gp.Stack(batch)
+    grown = {key: roi.grow(growth[key], growth[key]) for key, roi in rois.items()}
+    with gp.build(drawing):
+        drawn = drawing.request_batch(_request(grown, seed, extra))
+    augments = DeviceAugments(
+        config, len(extra) - 1, {NAMES[k]: r for k, r in rois.items()},
+        {NAMES[k]: g for k, g in growth.items()}, {NAMES[k]: v for k, v in voxel_sizes.items()},
+    )
+    tensors = {NAMES[k]: torch.as_tensor(drawn[k].data.astype(np.int64) if k == GT
+                                         else drawn[k].data) for k in NAMES}
+    tensors["elastic_draw"] = torch.as_tensor(drawn[DRAW].data)
+    if simple is not None:
+        tensors["simple_draw_0"] = torch.as_tensor(drawn[SIMPLE].data)
+    made = augments(tensors)
+    return expected, {key: made[name].numpy() for key, name in NAMES.items()}
+
+
+def _assert_same_samples(expected, made, raw_atol=2e-5):
+    for key in (GT, MASK):
+        assert made[key].shape == expected[key].data.shape
+        agree = np.mean(made[key] == expected[key].data.astype(made[key].dtype))
+        assert agree >= 0.999, f"{key}: {agree:.5f} of the voxels agree"
+    raw, cpu_raw = made[RAW], expected[RAW].data
+    assert raw.shape == cpu_raw.shape and raw.dtype == cpu_raw.dtype
+    if np.issubdtype(raw.dtype, np.floating):
+        np.testing.assert_allclose(raw, cpu_raw, atol=raw_atol)
+    else:  # rounded: a rare tie may round the other way
+        difference = np.abs(raw.astype(int) - cpu_raw.astype(int))
+        assert difference.max() <= 1 and np.mean(difference == 0) >= 0.999
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("settings", [
+    {},
+    {"uniform_3d_rotation": True},
+    {"rotation_interval": (0.2, 0.4), "subsample": 4},
+    {"control_point_displacement_sigma": [0.0] * 3, "rotation_interval": (0.0, 0.0)},
+])
+def test_device_resampling_matches_the_cpu_augment(settings, seed):
+    expected, made = _both(_config(**settings), seed)
+    _assert_same_samples(expected, made)
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_mirrors_and_transposes_after_the_deformation_match(seed):
+    expected, made = _both(_config(), seed, simple={})
+    _assert_same_samples(expected, made)
+
+
+def test_byte_raw_and_a_finer_raw_grid_match():
+    expected, made = _both(_config(), 6, raw_dtype=np.uint8, raw_voxel=1)
+    _assert_same_samples(expected, made)
+
+
+def test_skipped_deformations_give_the_crops_as_read():
+    expected, made = _both(_config(augmentation_probability=0.5), 7, batch=4)
+    _assert_same_samples(expected, made, raw_atol=0)
+
+
+class _RecordRequests(gp.BatchFilter):
+    """Passes batches through and remembers the ROIs requested of it."""
+
+    def __init__(self):
+        self.rois = []
+
+    def prepare(self, request):
+        self.rois.append({key: spec.roi for key, spec in request.items()})
+
+    def process(self, batch, request):
+        pass
+
+
+@pytest.mark.parametrize("settings", [
+    {"uniform_3d_rotation": True, "control_point_displacement_sigma": [3.0] * 3},
+    {"rotation_interval": (0.1, 0.3), "control_point_displacement_sigma": [2.0, 0.5, 1.0]},
+])
+def test_the_grown_crop_holds_every_position_the_cpu_augment_reads(settings):
+    config = _config(**settings)
+    rois, voxel_sizes = _rois(), _voxel_sizes(2)
+    growth = elastic_growth(rois, voxel_sizes, config.control_point_displacement_sigma,
+                            config.rotation_interval, config.uniform_3d_rotation)
+    recorder = _RecordRequests()
+    pipeline = _pipeline(_volumes(), 2) + recorder + ElasticAugment(**_elastic_kwargs(config))
+    with gp.build(pipeline):
+        for seed in range(20):
+            pipeline.request_batch(_request(rois, seed))
+    for asked in recorder.rois:
+        for key, roi in rois.items():
+            assert roi.grow(growth[key], growth[key]).contains(asked[key])
+    # and not much more: the rotation's reach (uniform: 16 of raw's 24 a side)
+    # plus 6 sigma of displacement (36) and a voxel or two
+    if config.uniform_3d_rotation:
+        assert growth[RAW] == (54, 54, 54)
