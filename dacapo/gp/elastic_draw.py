@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Dict, Mapping, Sequence, Tuple
 
@@ -9,7 +10,7 @@ import gunpowder as gp
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
-from ._deformation import Deformation, sample_deformation
+from ._deformation import Deformation, control_shape, sample_deformation
 from .elastic_augment import ElasticAugment, _union
 
 #: source positions are read correctly up to this many standard deviations of
@@ -48,8 +49,17 @@ class ElasticDraw(ElasticAugment):
 
     def prepare(self, request: gp.BatchRequest) -> gp.BatchRequest:
         applied = not random.random() >= self.augmentation_probability  # as skip_node
-        deformation = self._sample(request) if applied else None
-        self._draw = draw_vector(deformation)
+        total, base = self._total(request)
+        if applied:
+            self._draw = draw_vector(sample_deformation(
+                total, base, self.control_point_spacing, self.displacement_sigma,
+                self.rotation_interval, self.uniform_3d_rotation, self.subsample,
+            ))
+        else:  # as long as a draw: batches stack them
+            spacing = np.asarray(self.control_point_spacing, np.float64) * np.asarray(base)
+            extent = np.asarray(total.shape, dtype=np.float64)
+            points = math.prod(control_shape(extent, spacing))
+            self._draw = np.zeros(1 + total.dims**2 + total.dims * points)
         return gp.BatchRequest()
 
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
@@ -57,7 +67,9 @@ class ElasticDraw(ElasticAugment):
         outputs[self.draw_key] = gp.Array(self._draw, gp.ArraySpec(nonspatial=True))
         return outputs
 
-    def _sample(self, request: gp.BatchRequest) -> Deformation:
+    def _total(self, request: gp.BatchRequest) -> Tuple[Roi, Coordinate]:
+        """The region (and finest voxel size) ``ElasticAugment`` would deform
+        for the ungrown request."""
         specs = {}
         for key, spec in request.items():
             if spec.roi is None or key not in self.growth:
@@ -65,18 +77,12 @@ class ElasticDraw(ElasticAugment):
             specs[key] = spec.copy()
             specs[key].roi = spec.roi.grow(-self.growth[key], -self.growth[key])
         base = self._finest_voxel_size(specs)
-        total = _union([s.roi for s in specs.values()]).snap_to_grid(base, mode="grow")
-        return sample_deformation(
-            total, base, self.control_point_spacing, self.displacement_sigma,
-            self.rotation_interval, self.uniform_3d_rotation, self.subsample,
-        )
+        return _union([s.roi for s in specs.values()]).snap_to_grid(base, mode="grow"), base
 
 
-def draw_vector(deformation) -> np.ndarray:
-    """``[applied, rotation (row by row), control displacements]`` as float64;
-    a deformation not applied (None) is ``[0]``, padded by the reader."""
-    if deformation is None:
-        return np.zeros(1)
+def draw_vector(deformation: Deformation) -> np.ndarray:
+    """``[1, rotation (row by row), control displacements]`` as float64 (one
+    not applied is as many zeros)."""
     return np.concatenate([[1.0], deformation.rotation.ravel(), deformation.control.ravel()])
 
 

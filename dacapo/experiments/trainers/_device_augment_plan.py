@@ -3,9 +3,10 @@ the data workers' augment nodes when it does."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
 import gunpowder as gp
+import numpy as np
 from funlib.geometry import Coordinate
 
 from .gp_augments import ElasticAugmentConfig, SimpleAugmentConfig
@@ -80,3 +81,26 @@ def draw_nodes(augments: Sequence, arrays: Mapping[str, gp.ArrayKey],
     for augment, key in zip(augments[first + 1 :], keys[1:]):
         nodes.append(augment.draw_node(key))
     return nodes
+
+
+def stored_raw_range(augments: Sequence, datasets: Sequence) -> Optional[Tuple[float, float]]:
+    """``(min, max)`` when the training device can normalise raw itself: every
+    dataset's raw is an ``IntensitiesArray`` of integers of one type and
+    range, and no augment before the elastic one reads raw's values (only
+    ``SimpleAugmentConfig``). The data workers then hand over raw as stored."""
+    first = elastic_index(augments)
+    if first is None or not all(isinstance(a, SimpleAugmentConfig) for a in augments[:first]):
+        return None
+    ranges = set()
+    for dataset in datasets:
+        affine = getattr(dataset.raw, "affine_source", None)
+        if affine is None:
+            return None
+        source, low, high = affine()
+        if np.dtype(source.dtype).kind not in "iu":
+            return None
+        ranges.add((np.dtype(source.dtype).str, float(low), float(high)))
+    if len(ranges) != 1:
+        return None
+    _, low, high = ranges.pop()
+    return low, high

@@ -23,7 +23,11 @@ class DeviceAugments:
     (``ElasticDraw``, batch entry ``elastic_draw``), then each mirror and
     transpose drawn after it (``SimpleDraw``, ``simple_draw_0``, ...), in
     order. Raw is interpolated linearly; ground truth and mask by nearest
-    neighbour (linearly when they are floats, as on the CPU).
+    neighbour (linearly when they are floats, as on the CPU). With
+    ``raw_range`` ``(min, max)`` the batches carry raw as stored (e.g. a byte
+    a voxel) and it is normalised here, after the interpolation, to ``(raw -
+    min) / (max - min)`` (what ``IntensitiesArray`` gives, and an affine map
+    commutes with linear interpolation).
 
     The result is what ``ElasticAugment`` and ``gp.SimpleAugment`` make from the
     same draws in the data workers, up to the rounding of linear
@@ -46,6 +50,8 @@ class DeviceAugments:
         self.voxel_sizes = {name: Coordinate(v) for name, v in voxel_sizes.items()}
         self._reference = _reference_deformation(elastic, self.rois, self.voxel_sizes)
         self._grids: Dict[Tuple[str, torch.device], Grid] = {}
+        #: raw's normalisation, applied here (None: raw comes normalised)
+        self.raw_range: Optional[Tuple[float, float]] = None
 
     def grown_rois(self) -> Dict[str, Roi]:
         """The ROIs the data workers read (and the batches carry), by name."""
@@ -64,6 +70,9 @@ class DeviceAugments:
         for name in ARRAY_NAMES:
             if name in tensors:
                 out[name] = self._deformed(name, tensors[name], rotation, control, applied, flats)
+        if self.raw_range is not None:
+            low, high = self.raw_range
+            out["raw"] = out["raw"].float().sub_(low).div_(high - low)  # as IntensitiesArray
         for index in range(self.simple_draws):
             draw_name = f"simple_draw_{index}"
             for name in ARRAY_NAMES:
@@ -97,7 +106,7 @@ class DeviceAugments:
         batched = crops.reshape((crops.shape[0], -1) + tuple(crops.shape[crops.dim() - dims :]))
         index = source_indices(rotation, control, grid)
         if name == "raw" or crops.dtype.is_floating_point:
-            values = linear(batched, index)
+            values = linear(batched, index, keep_type=name != "raw" or self.raw_range is None)
         else:
             reuse = (grid.shift, grid.voxel_size, grid.crop, tuple(index.shape))
             if reuse not in flats:  # gt and mask share their voxels
@@ -106,7 +115,7 @@ class DeviceAugments:
         if not bool(applied.all()):  # as read: the centre of the crop
             skipped = torch.nonzero(~applied).flatten().tolist()
             centre = self._centre(name, batched)
-            values[skipped] = centre[skipped]
+            values[skipped] = centre[skipped].to(values.dtype)
         return values.reshape(crops.shape[:1] + tuple(leading) + tuple(values.shape[2:]))
 
     def _centre(self, name: str, batched: torch.Tensor) -> torch.Tensor:

@@ -56,10 +56,11 @@ def source_indices(rotation: torch.Tensor, control: torch.Tensor, grid: Grid) ->
     return out
 
 
-def linear(crops: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+def linear(crops: torch.Tensor, index: torch.Tensor, keep_type: bool = True) -> torch.Tensor:
     """``crops`` (``(batch, channels, *crop)``) linearly interpolated at ``index``
-    (``source_indices``), the crop's edge repeated beyond it; integer crops
-    are rounded back to their type (half to even, as ``numpy.rint``)."""
+    (``source_indices``), the crop's edge repeated beyond it; with
+    ``keep_type`` integer crops are rounded back to their type (half to even,
+    as ``numpy.rint``), else the values are float32."""
     dims = index.shape[1]
     sizes = crops.shape[2:]
     normalised = [index[:, d] * (2.0 / (sizes[d] - 1)) - 1.0 for d in reversed(range(dims))]
@@ -67,6 +68,8 @@ def linear(crops: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
     values = torch.nn.functional.grid_sample(
         crops.float(), grid, mode="bilinear", padding_mode="border", align_corners=True
     )
+    if not keep_type:
+        return values
     if crops.dtype.is_floating_point:
         return values.to(crops.dtype)
     return torch.round(values).to(crops.dtype)  # between two of its values: in range

@@ -25,6 +25,7 @@ from ._device_augment_plan import (
     draw_keys,
     draw_nodes,
     elastic_index,
+    stored_raw_range,
 )
 from ._device_augments import DeviceAugments
 from ._device_targets import DeviceTargets
@@ -128,6 +129,8 @@ class GunpowderTrainer(Trainer):
         self._device_augments = self._choose_device_augments(geometry)
         if self._device_targets is not None:  # the augments run first
             self._device_targets.augments = self._device_augments
+        if self._device_augments is not None:  # raw as stored, normalised there
+            self._device_augments.raw_range = stored_raw_range(self.augments, datasets)
         sources = tuple(self._dataset_pipeline(d, geometry, task) for d in datasets)
         pipeline = sources + gp.RandomProvider(probabilities=[d.weight for d in datasets])
         if self._device_targets is not None:
@@ -283,7 +286,10 @@ class GunpowderTrainer(Trainer):
         the data ROIs, so the padding is only read where it must be.
         """
         keys = self._keys
-        raw = DaCapoArraySource(dataset.raw, keys["raw"], interpolatable=True)
+        raw_array = dataset.raw
+        if self._device_augments is not None and self._device_augments.raw_range is not None:
+            raw_array = dataset.raw.affine_source()[0]  # normalised on the device
+        raw = DaCapoArraySource(raw_array, keys["raw"], interpolatable=True)
         if self.clip_raw:
             raw += gp.Crop(keys["raw"], clipped_raw_roi(dataset, geometry))
         gt = DaCapoArraySource(dataset.gt, keys["gt"])

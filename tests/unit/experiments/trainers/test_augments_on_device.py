@@ -146,3 +146,73 @@ def test_transposing_axes_of_different_sizes_on_the_device_is_an_error(task):
 def test_augments_on_device_must_be_none_or_a_bool(value):
     with pytest.raises(ConfigError, match="augments_on_device"):
         GunpowderTrainerConfig("gp", 2, 1e-3, augments_on_device=value)
+
+
+def normalised_raw_dataset(tmp_path, make_zarr, low=0.0, high=255.0):
+    """``blobs_dataset`` with byte raw in a zarr, normalised by an IntensitiesArray."""
+    from dacapo.experiments.datasplits.datasets.arrays import (
+        IntensitiesArrayConfig,
+        ZarrArrayConfig,
+    )
+
+    stored = (np.random.default_rng(1).random((60, 60)) * 255).astype(np.uint8)
+    make_zarr(tmp_path / "raw.zarr", "raw", stored, (1, 1), None)
+    source = ZarrArrayConfig(name="raw", file_name=tmp_path / "raw.zarr", dataset="raw")
+    config = IntensitiesArrayConfig(name="norm", source_array_config=source, min=low, max=high)
+    data = blobs_dataset()
+    data.raw = config.array_type(config)
+    return data
+
+
+def test_raw_goes_to_the_device_as_stored_and_is_normalised_there(
+    tmp_path, make_zarr, model, task
+):
+    data = normalised_raw_dataset(tmp_path, make_zarr)
+    trainer = make_trainer([data], model, task, random_seed=5, batch_size=2, min_masked=0,
+                           targets_on_device=True, augments_on_device=True,
+                           augments=[elastic(angle=math.pi / 2, sigma=0.0)])
+    with trainer:
+        batch = trainer.next_batch()
+    assert batch["raw"].dtype == np.uint8  # a quarter of the bytes to hand over and copy
+    made = trainer.prepare_on_device(torch.device("cpu"))(batch_tensors(batch))
+    g = trainer._device_augments.growth["raw"][0]
+    centre = batch["raw"][:, g : g + 20, g : g + 20].astype(np.float32) / np.float32(255)
+    assert made["raw"].dtype == torch.float32
+    np.testing.assert_allclose(made["raw"].numpy(), np.rot90(centre, k=3, axes=(1, 2)),
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("augments", [
+    [GammaAugmentConfig((0.8, 1.2)), elastic()],  # reads raw's values before the elastic
+    [elastic()],  # with two ranges, below
+])
+def test_raw_comes_normalised_where_the_device_cannot_normalise_it(
+    tmp_path, make_zarr, model, task, augments
+):
+    datasets = [normalised_raw_dataset(tmp_path / "a", make_zarr)]
+    if len(augments) == 1:
+        datasets.append(normalised_raw_dataset(tmp_path / "b", make_zarr, high=200.0))
+    trainer = make_trainer(datasets, model, task, batch_size=2, min_masked=0,
+                           targets_on_device=True, augments_on_device=True, augments=augments)
+    assert trainer._device_augments.raw_range is None
+    with trainer:
+        assert trainer.next_batch()["raw"].dtype == np.float32
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("fetchers", [0, 2])
+def test_training_on_a_gpu_applies_the_augments_there(tmp_path, make_zarr, model, task,
+                                                       fetchers):
+    config = GunpowderTrainerConfig("gp", 2, 1e-3, num_data_fetchers=fetchers, min_masked=0,
+                                    augments=[elastic(), SimpleAugmentConfig()])
+    trainer = config.trainer_type(config)
+    trainer.device = torch.device("cuda")
+    trainer.build_batch_provider([normalised_raw_dataset(tmp_path, make_zarr)], model, task)
+    assert trainer._device_augments is not None and trainer._device_augments.raw_range
+    model.to("cuda")
+    optimizer = trainer.create_optimizer(model)
+    with trainer:
+        stats = list(trainer.iterate(4, model, optimizer, "cuda"))
+    assert all(np.isfinite(s.loss) for s in stats)
+    raw = trainer.step_tensors["raw"]
+    assert raw.device.type == "cuda" and raw.shape == (2, 20, 20) and raw.dtype == torch.float32

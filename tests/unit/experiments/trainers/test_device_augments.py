@@ -92,11 +92,19 @@ def _voxel_sizes(raw_voxel, dims=3):
             MASK: Coordinate((2,) * dims)}
 
 
-def _both(config, seed, simple=None, raw_dtype=np.float32, raw_voxel=2, batch=2):
-    """The batch made on the CPU, and the one made from draws on the device."""
+def _both(config, seed, simple=None, raw_dtype=np.float32, raw_voxel=2, batch=2,
+          raw_range=None, device="cpu"):
+    """The batch made on the CPU, and the one made from draws on the device
+    (with ``raw_range``, from byte raw normalised there; the CPU reads it
+    normalised as ``IntensitiesArray`` gives it)."""
     volumes, rois = _volumes(raw_dtype, raw_voxel=raw_voxel), _rois()
     voxel_sizes = _voxel_sizes(raw_voxel)
-    cpu = _pipeline(volumes, raw_voxel) + ElasticAugment(**_elastic_kwargs(config))
+    cpu_volumes = volumes
+    if raw_range is not None:
+        low, high = raw_range
+        normalised = (volumes[0].astype(np.float32) - np.float32(low)) / np.float32(high - low)
+        cpu_volumes = (normalised,) + volumes[1:]
+    cpu = _pipeline(cpu_volumes, raw_voxel) + ElasticAugment(**_elastic_kwargs(config))
     if simple is not None:
         cpu += gp.SimpleAugment(**simple)
     cpu += gp.Stack(batch)
@@ -117,13 +125,16 @@ def _both(config, seed, simple=None, raw_dtype=np.float32, raw_voxel=2, batch=2)
         config, len(extra) - 1, {NAMES[k]: r for k, r in rois.items()},
         {NAMES[k]: g for k, g in growth.items()}, {NAMES[k]: v for k, v in voxel_sizes.items()},
     )
+    augments.raw_range = raw_range
     tensors = {NAMES[k]: torch.as_tensor(drawn[k].data.astype(np.int64) if k == GT
-                                         else drawn[k].data) for k in NAMES}
+                                         else drawn[k].data).to(device) for k in NAMES}
     tensors["elastic_draw"] = torch.as_tensor(drawn[DRAW].data)
     if simple is not None:
         tensors["simple_draw_0"] = torch.as_tensor(drawn[SIMPLE].data)
     made = augments(tensors)
-    return expected, {key: made[name].numpy() for key, name in NAMES.items()}
+    _both.applied = drawn[DRAW].data[:, 0]  # which samples were deformed
+    assert all(made[name].device.type == device for name in NAMES.values())
+    return expected, {key: made[name].cpu().numpy() for key, name in NAMES.items()}
 
 
 def _assert_same_samples(expected, made, raw_atol=2e-5):
@@ -163,9 +174,21 @@ def test_byte_raw_and_a_finer_raw_grid_match():
     _assert_same_samples(expected, made)
 
 
+@pytest.mark.parametrize("probability", [1.0, 0.5])
+def test_raw_as_stored_is_normalised_on_the_device_as_intensities_array_does(probability):
+    config = _config(augmentation_probability=probability)
+    expected, made = _both(config, 8, raw_dtype=np.uint8, raw_range=(10.0, 250.0), batch=4)
+    _assert_same_samples(expected, made, raw_atol=5e-6)  # grid_sample rounds positions
+    assert made[RAW].min() < 0 < 1 < made[RAW].max()  # not clipped
+    assert len(set(_both.applied)) == (1 if probability == 1 else 2)
+
+
 def test_skipped_deformations_give_the_crops_as_read():
-    expected, made = _both(_config(augmentation_probability=0.5), 7, batch=4)
-    _assert_same_samples(expected, made, raw_atol=0)
+    expected, made = _both(_config(augmentation_probability=0.5), 3, batch=4)
+    assert sorted(set(_both.applied)) == [0, 1]  # some skipped, some not
+    skipped = _both.applied == 0
+    np.testing.assert_array_equal(made[RAW][skipped], expected[RAW].data[skipped])
+    _assert_same_samples(expected, made)
 
 
 class _RecordRequests(gp.BatchFilter):
@@ -202,3 +225,12 @@ def test_the_grown_crop_holds_every_position_the_cpu_augment_reads(settings):
     # plus 6 sigma of displacement (36) and a voxel or two
     if config.uniform_3d_rotation:
         assert growth[RAW] == (54, 54, 54)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("raw_range", [None, (10.0, 250.0)])
+def test_on_a_gpu_the_samples_are_the_cpu_augments(raw_range):
+    config = _config(augmentation_probability=0.7)
+    expected, made = _both(config, 3, simple={}, raw_dtype=np.uint8, batch=4,
+                           raw_range=raw_range, device="cuda")
+    _assert_same_samples(expected, made, raw_atol=5e-6)

@@ -16,6 +16,12 @@ class IntensitiesArray(WrappedArray):
         self._min = float(array_config.min)
         self._max = float(array_config.max)
 
+    def affine_source(self):
+        """``(source, min, max)``: this array is ``(source - min) / (max - min)``,
+        so a reader may read the (often smaller) source and normalise later,
+        e.g. the training device after the elastic augment."""
+        return self._source_array, self._min, self._max
+
     @property
     def dtype(self):
         return np.dtype(np.float32)
