@@ -1,10 +1,11 @@
 #!/bin/bash
-# P7 on a lent GPU machine, as one prepared call (about 4 minutes, plus the
+# P7 on a lent GPU machine, as one prepared call (about 7 minutes, plus the
 # machine's start). The workplace's device tool runs it in the repository root
 # with $OUT set and the wheels of shared/notes/gpu-training-check.md carried in
 # the ignored .whl/ (carry [".whl"]):  bash bench/gpu_session.sh
 # Writes results-gpu.json (commit it as bench/results-gpu.json with a "date",
-# then `bench/run.py --refresh-stored`) and session.tgz (logs, GPU use, the
+# then `bench/run.py --refresh-stored`), results-gpu-6.json (P7 with 6 workers)
+# and session.tgz (logs, GPU use, the
 # profiler traces of P7) to $OUT.
 set -u
 export PYTHONUNBUFFERED=1
@@ -17,14 +18,18 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH=/tmp/site:$PWD
 quiet() { grep -v -e "none of its 8 sample" -e "no validation data" -e Warning -e '"""'; }
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 1 > "$OUT/smi.csv" 2>&1 &
-echo "== the workers' own rate (12 fetchers, no training step): one thread each, then the default"
-DACAPO_WORKER_THREADS=1 timeout 100 python3 bench/gpu_train.py --fetchers 12 --supply-only \
-    2>&1 | tee "$OUT/supply-1.log" | grep -e supply_batches -e Error
-timeout 100 python3 bench/gpu_train.py --fetchers 12 --supply-only \
-    2>&1 | tee "$OUT/supply.log" | grep -e supply_batches -e Error
-echo "== P7 (targets where train_run puts them: on the GPU), with a profiler trace"
-timeout 240 python3 bench/gpu_train.py --fetchers 12 --supply 48 --json "$OUT/results-gpu.json" \
+echo "== the workers' own rate (no training step): augments on the GPU (12, then 6 workers), then in the workers (12)"
+for setting in "12 device" "6 device" "12 workers"; do
+    set -- $setting
+    timeout 100 python3 bench/gpu_train.py --fetchers $1 --augments $2 --supply-only \
+        2>&1 | tee "$OUT/supply-$1-$2.log" | grep -e supply_batches -e Error
+done
+echo "== P7 (targets and augments where train_run puts them: on the GPU), 12 workers, with a profiler trace"
+timeout 200 python3 bench/gpu_train.py --fetchers 12 --supply 48 --json "$OUT/results-gpu.json" \
     --trace "$OUT/trace" 2>&1 | tee "$OUT/p7.log" | quiet
+echo "== P7 with 6 workers (cores left to the training process), no cached-batch row"
+timeout 150 python3 bench/gpu_train.py --fetchers 6 --no-cached --json "$OUT/results-gpu-6.json" \
+    2>&1 | tee "$OUT/p7-6.log" | quiet
 echo "== CUDA tests"
 timeout 120 python3 -m pytest -q -p no:cacheprovider -o faulthandler_timeout=60 \
     tests/unit/experiments/tasks/predictors/test_device_distances.py \

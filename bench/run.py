@@ -133,6 +133,8 @@ P5_CROPS = 200
 P4_REPETITIONS = 3
 #: P2: timed batches per run (2, not 6, to keep ``make bench`` under 20 minutes)
 P2_BATCHES = 2
+#: P2 with the augments and targets on the device: timed batches per run (about 0.1 s each)
+P2_DEVICE_BATCHES = 20
 #: P2: voxels a side of the two training crops: a 132³ input rotated by up to 90° needs
 #: 195 (the code before issue 14, ``BEFORE``, refuses to sample it from 192³ crops)
 P2_CROP = 200
@@ -158,6 +160,12 @@ ROWS = [
         "workers", script="batches.py", metrics=[RATE],
         arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "2",
                                      "--batches", str(P2_BATCHES)]),
+    Row(name="P2", what="training batches, 132³ input, elastic + simple augments, 1 data "
+        "worker, with the augments and targets left to the training device as on a GPU "
+        "(the data workers' share; upstream has no such mode)", script="batches.py",
+        metrics=[RATE], sides=("ours",),
+        arguments=lambda data, out: [str(data / "crops.zarr"), "--fetchers", "1",
+                                     "--batches", str(P2_DEVICE_BATCHES), "--device-share"]),
     Row(name="P4", what="`import dacapo`", script="import_time.py",
         repetitions=P4_REPETITIONS,
         arguments=lambda data, out: ["dacapo"]),

@@ -59,9 +59,10 @@ def trainer(fetchers: int = 0):
                                   num_data_fetchers=fetchers)
 
 
-def augmented_trainer(fetchers: int = 0):
+def augmented_trainer(fetchers: int = 0, device_share: bool = False):
     """The gunpowder trainer of P2, batch size 2: elastic augment (rotation up to 90°)
-    and simple augment (mirror and transpose)."""
+    and simple augment (mirror and transpose). With ``device_share`` (ours only)
+    the augments and targets are left to the training device."""
     import math
 
     from dacapo.experiments.trainers import GunpowderTrainerConfig
@@ -75,7 +76,8 @@ def augmented_trainer(fetchers: int = 0):
         augments=[ElasticAugmentConfig(control_point_spacing=(10, 10, 10),
                                        control_point_displacement_sigma=(2.0, 2.0, 2.0),
                                        rotation_interval=(0.0, math.pi / 2)),
-                  SimpleAugmentConfig()])
+                  SimpleAugmentConfig()],
+        **({"targets_on_device": True, "augments_on_device": True} if device_share else {}))
 
 
 def store_run(name: str, architecture, split, checkpoint: int = 0, trainer_config=None,

@@ -7,6 +7,11 @@ are built through the public API both sides share. The first batch (which
 starts the data workers) is not timed.
 
     python -P bench/rows/batches.py CONTAINER --input 132 --fetchers 0 --batches 6
+
+With ``--device-share`` (ours only) the elastic and simple augments and the
+targets are left to the training device (``augments_on_device``,
+``targets_on_device``), as ``train_run`` does on a GPU: the batches are the
+grown crops and the draws, i.e. the data workers' share of a batch.
 """
 
 import argparse
@@ -26,9 +31,12 @@ def main() -> None:
     parser.add_argument("--input", type=int, default=132, help="network input, voxels a side")
     parser.add_argument("--fetchers", type=int, default=0)
     parser.add_argument("--batches", type=int, default=6)
+    parser.add_argument("--device-share", action="store_true",
+                        help="ours only: leave the augments and targets to the training "
+                        "device (a GPU), and time the data workers' share of a batch")
     args = parser.parse_args()
     task, model, datasets = _parts(args)
-    trainer_config = _runs.augmented_trainer(args.fetchers)
+    trainer_config = _runs.augmented_trainer(args.fetchers, args.device_share)
     trainer = trainer_config.trainer_type(trainer_config)
     trainer.build_batch_provider(datasets, model, task)
     batch = getattr(trainer, "next_batch", None) or trainer.next  # ours / upstream

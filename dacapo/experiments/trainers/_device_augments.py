@@ -66,10 +66,11 @@ class DeviceAugments:
         device = tensors["raw"].device
         rotation = rotation.to(device, non_blocking=True)
         control = control.to(device, non_blocking=True)
-        flats: Dict[Tuple, torch.Tensor] = {}
+        shared: Dict[Tuple, torch.Tensor] = {}  # arrays on one grid (gt, mask) share indices
         for name in ARRAY_NAMES:
             if name in tensors:
-                out[name] = self._deformed(name, tensors[name], rotation, control, applied, flats)
+                out[name] = self._deformed(name, tensors[name], rotation, control, applied,
+                                           shared)
         if self.raw_range is not None:
             low, high = self.raw_range
             out["raw"] = out["raw"].float().sub_(low).div_(high - low)  # as IntensitiesArray
@@ -99,19 +100,22 @@ class DeviceAugments:
             control[applied] = values[:, 1 + dims * dims :].reshape((-1,) + shape)
         return rotation, control
 
-    def _deformed(self, name, crops, rotation, control, applied, flats) -> torch.Tensor:
+    def _deformed(self, name, crops, rotation, control, applied, shared) -> torch.Tensor:
         dims = self.rois[name].dims
         leading = crops.shape[1 : crops.dim() - dims]
         grid = self._grid(name, crops.device)
         batched = crops.reshape((crops.shape[0], -1) + tuple(crops.shape[crops.dim() - dims :]))
-        index = source_indices(rotation, control, grid)
+        roi = self.rois[name]
+        place = (tuple(roi.begin), tuple(roi.shape), self.voxel_sizes[name], self.growth[name])
+        if place not in shared:
+            shared[place] = source_indices(rotation, control, grid)
+        index = shared[place]
         if name == "raw" or crops.dtype.is_floating_point:
             values = linear(batched, index, keep_type=name != "raw" or self.raw_range is None)
         else:
-            reuse = (grid.shift, grid.voxel_size, grid.crop, tuple(index.shape))
-            if reuse not in flats:  # gt and mask share their voxels
-                flats[reuse] = nearest_flat(index, grid.crop)
-            values = nearest(batched, flats[reuse])
+            if (place, "nearest") not in shared:
+                shared[(place, "nearest")] = nearest_flat(index, grid.crop)
+            values = nearest(batched, shared[(place, "nearest")])
         if not bool(applied.all()):  # as read: the centre of the crop
             skipped = torch.nonzero(~applied).flatten().tolist()
             centre = self._centre(name, batched)
