@@ -74,6 +74,12 @@ class GunpowderTrainer(Trainer):
     left out: batches carry the ground truth and mask over the region the
     predictor needs, and ``prepare_on_device`` computes target and weights
     from them on the training device, sample by sample, with the same values.
+    With augments on the device too (``augments_on_device``; by default with
+    targets on a GPU when every augment after the elastic one is a
+    ``SimpleAugmentConfig``), the data workers read each array grown by the
+    deformation's reach and only draw the elastic augment and the mirrors and
+    transposes after it (``ElasticDraw``, ``SimpleDraw``); ``DeviceAugments``
+    applies them on the device, before the targets are made.
 
     The pipeline is built once, when the trainer is entered (``with
     trainer:``), and torn down when it is left.
