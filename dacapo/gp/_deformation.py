@@ -53,7 +53,7 @@ class Deformation:
         positions = self.axis_positions(roi, voxel_size)
         grids = np.meshgrid(*positions, indexing="ij", sparse=True)
         centred = [grid - c for grid, c in zip(grids, self.centre)]
-        weights = [self._weights(p, axis) for axis, p in enumerate(positions)]
+        weights = [self.axis_weights(p, axis) for axis, p in enumerate(positions)]
         shape = tuple(len(p) for p in positions)
         out = np.empty((self.dims,) + shape, dtype=np.float32)
         for i in range(self.dims):
@@ -62,7 +62,7 @@ class Deformation:
             np.add(placed, _separable(self.control[i], weights), out=out[i])
         return out
 
-    def _weights(self, positions: np.ndarray, axis: int) -> np.ndarray:
+    def axis_weights(self, positions: np.ndarray, axis: int) -> np.ndarray:
         """Spline weights of the control points (columns) at ``positions`` (rows)."""
         grid = positions / self.spacing[axis]
         rows = np.arange(len(grid))

@@ -3,12 +3,13 @@ the data workers' augment nodes when it does."""
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import gunpowder as gp
 import numpy as np
 from funlib.geometry import Coordinate
 
+from ._device_followers import FOLLOWERS
 from .gp_augments import ElasticAugmentConfig, SimpleAugmentConfig
 
 
@@ -45,10 +46,13 @@ def device_augments_refusal(augments: Sequence, targets_on_device: bool,
 def _follower_refusal(augment, index: int, first: int, shapes: Mapping[str, Coordinate],
                       dims: int) -> Optional[str]:
     """Why ``augment``, after the elastic one, cannot follow it on the device."""
-    if not isinstance(augment, SimpleAugmentConfig):
+    if not isinstance(augment, FOLLOWERS):
+        names = ", ".join(kind.__name__ for kind in FOLLOWERS)
         return (f"augments[{index}] ({type(augment).__name__}) comes after the "
-                f"ElasticAugmentConfig (augments[{first}]), and only SimpleAugmentConfig can "
-                "follow it on the device; move it before the elastic augment")
+                f"ElasticAugmentConfig (augments[{first}]), and only {names} can follow it "
+                "on the device; move it before the elastic augment")
+    if not isinstance(augment, SimpleAugmentConfig):
+        return None
     axes = augment.transposed_axes(dims)
     for name, shape in shapes.items():
         if len({shape[d] for d in axes if d < dims}) > 1:
@@ -58,14 +62,21 @@ def _follower_refusal(augment, index: int, first: int, shapes: Mapping[str, Coor
     return None
 
 
-def draw_keys(augments: Sequence) -> Dict[str, gp.ArrayKey]:
-    """The batch entries of the draws, by name: ``elastic_draw``, then
-    ``simple_draw_0``, ... for the augments after the elastic one."""
+def followers(augments: Sequence) -> List[Tuple[Any, str]]:
+    """The augments after the elastic one, each with the batch entry of its
+    draws (``augment_draw_<its index>``)."""
     first = elastic_index(augments)
     assert first is not None  # only asked when the elastic augment goes on the device
+    return [(augment, f"augment_draw_{index}")
+            for index, augment in enumerate(augments) if index > first]
+
+
+def draw_keys(augments: Sequence) -> Dict[str, gp.ArrayKey]:
+    """The batch entries of the draws, by name: ``elastic_draw``, then those of
+    ``followers``."""
     keys = {"elastic_draw": gp.ArrayKey("ELASTIC_DRAW")}
-    for count in range(len(augments) - first - 1):
-        keys[f"simple_draw_{count}"] = gp.ArrayKey(f"SIMPLE_DRAW_{count}")
+    for _, entry in followers(augments):
+        keys[entry] = gp.ArrayKey(entry.upper())
     return keys
 
 
@@ -75,11 +86,11 @@ def draw_nodes(augments: Sequence, arrays: Mapping[str, gp.ArrayKey],
     draw, the device applies (``DeviceAugments``)."""
     first = elastic_index(augments)
     assert first is not None
-    keys = list(draw_keys(augments).values())
+    keys = draw_keys(augments)
     grown = {arrays[name]: g for name, g in growth.items()}
-    nodes = [augments[first].draw_node(keys[0], grown)]
-    for augment, key in zip(augments[first + 1 :], keys[1:]):
-        nodes.append(augment.draw_node(key))
+    nodes = [augments[first].draw_node(keys["elastic_draw"], grown)]
+    for augment, entry in followers(augments):  # node for node as on the CPU: the same seeds
+        nodes.append(augment.draw_node(keys[entry], arrays["raw"]))
     return nodes
 
 

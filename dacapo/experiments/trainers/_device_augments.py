@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -10,6 +10,7 @@ from funlib.geometry import Coordinate, Roi
 
 from dacapo.gp._deformation import Deformation, control_shape
 
+from ._device_followers import apply_follower
 from ._device_resample import Grid, linear, nearest, nearest_flat, source_indices
 
 Tensors = Dict[str, torch.Tensor]
@@ -20,31 +21,35 @@ ARRAY_NAMES = ("raw", "gt", "mask")
 class DeviceAugments:
     """Turns a batch of grown, undeformed crops into augmented samples on the
     training device: the elastic deformation the data workers drew
-    (``ElasticDraw``, batch entry ``elastic_draw``), then each mirror and
-    transpose drawn after it (``SimpleDraw``, ``simple_draw_0``, ...), in
-    order. Raw is interpolated linearly; ground truth and mask by nearest
+    (``ElasticDraw``, batch entry ``elastic_draw``), then each augment after
+    it, in order (``_device_followers``: mirrors and transposes, intensity
+    scale and shift, gamma, a fixed scale and shift), with the draws the
+    workers made for them (``SimpleDraw``, ``IntensityDraw``, ``GammaDraw``,
+    ``ScaleShiftDraw``).
+    Raw is interpolated linearly; ground truth and mask by nearest
     neighbour (linearly when they are floats, as on the CPU). With
     ``raw_range`` ``(min, max)`` the batches carry raw as stored (e.g. a byte
     a voxel) and it is normalised here, after the interpolation, to ``(raw -
     min) / (max - min)`` (what ``IntensitiesArray`` gives, and an affine map
     commutes with linear interpolation).
 
-    The result is what ``ElasticAugment`` and ``gp.SimpleAugment`` make from the
-    same draws in the data workers, up to the rounding of linear
-    interpolation (float32 here, float64 there) and rare ties of nearest
-    neighbour.
+    The result is what the augments' own nodes make from the same draws in the
+    data workers, up to the rounding of linear interpolation (float32 here,
+    float64 there), rare ties of nearest neighbour, and float32 arithmetic
+    where a node computes in float64.
 
     Args:
         elastic: The ``ElasticAugmentConfig`` whose draws the batches carry.
-        simple_draws: How many ``SimpleDraw`` entries follow it.
+        followers: The augments after it, each with the batch entry of its draws.
         rois: Each array's requested (output) ROI, by name.
         growth: World units each crop is grown by per side (``elastic_growth``).
         voxel_sizes: Each array's voxel size.
     """
 
-    def __init__(self, elastic, simple_draws: int, rois: Mapping[str, Roi],
-                 growth: Mapping[str, Coordinate], voxel_sizes: Mapping[str, Coordinate]):
-        self.simple_draws = simple_draws
+    def __init__(self, elastic, followers: Sequence[Tuple[Any, str]],
+                 rois: Mapping[str, Roi], growth: Mapping[str, Coordinate],
+                 voxel_sizes: Mapping[str, Coordinate]):
+        self.followers = list(followers)
         self.rois = dict(rois)
         self.growth = {name: Coordinate(g) for name, g in growth.items()}
         self.voxel_sizes = {name: Coordinate(v) for name, v in voxel_sizes.items()}
@@ -74,13 +79,9 @@ class DeviceAugments:
         if self.raw_range is not None:
             low, high = self.raw_range
             out["raw"] = out["raw"].float().sub_(low).div_(high - low)  # as IntensitiesArray
-        for index in range(self.simple_draws):
-            draw_name = f"simple_draw_{index}"
-            for name in ARRAY_NAMES:
-                if name in out:
-                    out[name] = _mirrored_transposed(out[name], tensors[draw_name].cpu(),
-                                                     self.rois[name].dims)
-            out.pop(draw_name, None)
+        dims = self.rois["raw"].dims
+        for augment, entry in self.followers:
+            apply_follower(augment, out, out.pop(entry).cpu(), dims)
         out.pop("elastic_draw", None)
         return out
 
@@ -94,7 +95,7 @@ class DeviceAugments:
         control = torch.zeros((draw.shape[0],) + shape, dtype=torch.float64,
                               device=draw.device)
         applied = draw[:, 0] > 0
-        if draw.shape[1] > 1 and bool(applied.any()):
+        if bool(applied.any()):
             values = draw[applied].to(torch.float64)
             rotation[applied] = values[:, 1 : 1 + dims * dims].reshape(-1, dims, dims)
             control[applied] = values[:, 1 + dims * dims :].reshape((-1,) + shape)
@@ -143,7 +144,7 @@ class DeviceAugments:
 
         return Grid(
             centred=[tensor(p - c) for p, c in zip(positions, reference.centre)],
-            weights=[tensor(reference._weights(p, axis)) for axis, p in enumerate(positions)],
+            weights=[tensor(reference.axis_weights(p, axis)) for axis, p in enumerate(positions)],
             centre=tuple(float(c) for c in reference.centre),
             shift=tuple(float(o - b) for o, b in zip(reference.origin, crop.begin)),
             voxel_size=tuple(float(v) for v in voxel_size),
@@ -166,19 +167,3 @@ def _reference_deformation(elastic, rois: Mapping[str, Roi],
     control = np.zeros((total.dims,) + control_shape(extent, spacing))
     return Deformation(total.begin, extent / 2, np.eye(total.dims), control, spacing,
                        elastic.subsample)
-
-
-def _mirrored_transposed(values: torch.Tensor, draws: torch.Tensor, dims: int) -> torch.Tensor:
-    """Each sample mirrored and transposed by its draw (``SimpleDraw``), as
-    ``gp.SimpleAugment`` does: mirror first, then ``transpose``."""
-    samples: List[torch.Tensor] = []
-    lead = values.dim() - 1 - dims  # channel axes of a sample
-    for sample, draw in zip(values, draws.tolist()):
-        if draw[0]:
-            mirror, transpose = draw[1 : 1 + dims], draw[1 + dims :]
-            flips = [lead + d for d in range(dims) if mirror[d]]
-            if flips:
-                sample = torch.flip(sample, flips)
-            sample = sample.permute(list(range(lead)) + [lead + t for t in transpose])
-        samples.append(sample)
-    return torch.stack(samples)

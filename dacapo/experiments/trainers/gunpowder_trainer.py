@@ -25,6 +25,7 @@ from ._device_augment_plan import (
     draw_keys,
     draw_nodes,
     elastic_index,
+    followers,
     stored_raw_range,
 )
 from ._device_augments import DeviceAugments
@@ -75,10 +76,10 @@ class GunpowderTrainer(Trainer):
     predictor needs, and ``prepare_on_device`` computes target and weights
     from them on the training device, sample by sample, with the same values.
     With augments on the device too (``augments_on_device``; by default with
-    targets on a GPU when every augment after the elastic one is a
-    ``SimpleAugmentConfig``), the data workers read each array grown by the
-    deformation's reach and only draw the elastic augment and the mirrors and
-    transposes after it (``ElasticDraw``, ``SimpleDraw``); ``DeviceAugments``
+    targets on a GPU when the device can apply every augment after the
+    elastic one), the data workers read each array grown by the deformation's
+    reach and only draw the elastic augment and those after it
+    (``ElasticDraw``, ``SimpleDraw``, ``IntensityDraw``...); ``DeviceAugments``
     applies them on the device, before the targets are made.
 
     The pipeline is built once, when the trainer is entered (``with
@@ -205,7 +206,7 @@ class GunpowderTrainer(Trainer):
             elastic.uniform_3d_rotation,
         )
         return DeviceAugments(
-            elastic, len(self._draw_keys) - 1, {n: r for n, (r, _) in places.items()},
+            elastic, followers(self.augments), {n: r for n, (r, _) in places.items()},
             growth, {n: v for n, (_, v) in places.items()},
         )
 

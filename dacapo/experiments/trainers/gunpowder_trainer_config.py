@@ -134,14 +134,15 @@ class GunpowderTrainerConfig(TrainerConfig):
         default=None,
         kw_only=True,
         metadata={
-            "help_text": "Apply the elastic augment (and the SimpleAugmentConfigs after "
-            "it) on the training device, to crops the data workers read with room for "
-            "the deformation, instead of in the data workers, where it is most of a "
-            "batch's work: None (default) does so when the targets are made on a GPU and "
-            "every augment after the elastic one is a SimpleAugmentConfig; True whenever "
-            "it can (an error otherwise); False never. The deformations are drawn as in "
-            "the workers (the same ones for a random_seed); the samples differ only in "
-            "the rounding of the interpolation."
+            "help_text": "Apply the elastic augment, and the augments after it, on the "
+            "training device, to crops the data workers read with room for the "
+            "deformation, instead of in the data workers, where it is most of a batch's "
+            "work: None (default) does so when the targets are made on a GPU and every "
+            "augment after the elastic one is a SimpleAugmentConfig, "
+            "IntensityAugmentConfig, GammaAugmentConfig or "
+            "IntensityScaleShiftAugmentConfig; True whenever it can (an error "
+            "otherwise); False never. The data workers draw the augments as their own "
+            "nodes would; the samples differ only in the rounding of the interpolation."
         },
     )
 

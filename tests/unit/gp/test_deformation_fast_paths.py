@@ -17,7 +17,7 @@ def _reference_source_coordinates(deformation, roi, voxel_size):
     positions = deformation.axis_positions(roi, voxel_size)
     grids = np.meshgrid(*positions, indexing="ij", sparse=True)
     centred = [grid - c for grid, c in zip(grids, deformation.centre)]
-    weights = [deformation._weights(p, axis) for axis, p in enumerate(positions)]
+    weights = [deformation.axis_weights(p, axis) for axis, p in enumerate(positions)]
     shape = tuple(len(p) for p in positions)
     out = np.empty((deformation.dims,) + shape, dtype=np.float32)
     for i in range(deformation.dims):

@@ -35,3 +35,10 @@ class GammaAugmentConfig(AugmentConfig):
         from dacapo.gp import GammaAugment
 
         return GammaAugment([raw_key], self.gamma_range[0], self.gamma_range[1])
+
+    def draw_node(self, draw_key, raw_key):
+        """The ``dacapo.gp.GammaDraw`` node: the same draw, applied on the
+        training device after an elastic deformation drawn before it."""
+        from dacapo.gp.gamma_draw import GammaDraw
+
+        return GammaDraw(draw_key, raw_key, self.gamma_range[0], self.gamma_range[1])

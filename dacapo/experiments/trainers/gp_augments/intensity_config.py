@@ -48,8 +48,17 @@ class IntensityAugmentConfig(AugmentConfig):
         """The ``gp.IntensityAugment`` node on ``raw_key``."""
         import gunpowder as gp
 
-        return gp.IntensityAugment(
-            raw_key,
+        return gp.IntensityAugment(raw_key, **self._arguments())
+
+    def draw_node(self, draw_key, raw_key):
+        """The ``dacapo.gp.IntensityDraw`` node: the same draws, applied on the
+        training device after an elastic deformation drawn before it."""
+        from dacapo.gp.intensity_draw import IntensityDraw
+
+        return IntensityDraw(draw_key, array=raw_key, **self._arguments())
+
+    def _arguments(self) -> dict:
+        return dict(
             scale_min=self.scale[0],
             scale_max=self.scale[1],
             shift_min=self.shift[0],

@@ -29,3 +29,10 @@ class IntensityScaleShiftAugmentConfig(AugmentConfig):
         import gunpowder as gp
 
         return gp.IntensityScaleShift(raw_key, self.scale, self.shift)
+
+    def draw_node(self, draw_key, raw_key):
+        """The ``dacapo.gp.ScaleShiftDraw`` node: the same map, applied on the
+        training device after an elastic deformation drawn before it."""
+        from dacapo.gp.scale_shift_draw import ScaleShiftDraw
+
+        return ScaleShiftDraw(draw_key, raw_key, self.scale, self.shift)

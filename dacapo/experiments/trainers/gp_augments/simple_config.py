@@ -87,7 +87,7 @@ class SimpleAugmentConfig(AugmentConfig):
 
         return gp.SimpleAugment(**self._arguments())
 
-    def draw_node(self, draw_key):
+    def draw_node(self, draw_key, raw_key=None):
         """The ``dacapo.gp.SimpleDraw`` node: the same draws, applied on the
         training device after an elastic deformation drawn before it."""
         from dacapo.gp.simple_draw import SimpleDraw

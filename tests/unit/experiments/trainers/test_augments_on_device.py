@@ -16,6 +16,7 @@ from dacapo.experiments.trainers._batch_feeder import batch_tensors
 from dacapo.experiments.trainers.gp_augments import (
     ElasticAugmentConfig,
     GammaAugmentConfig,
+    NoiseAugmentConfig,
     SimpleAugmentConfig,
 )
 from dacapo.store.array_identifiers import LocalContainerIdentifier
@@ -45,7 +46,7 @@ def test_workers_hand_over_grown_crops_and_draws(model, task):
     trainer = on_device(model, task, [elastic(), SimpleAugmentConfig()])
     with trainer:
         batch = trainer.next_batch()
-    assert set(batch) == {"raw", "gt", "mask", "elastic_draw", "simple_draw_0"}
+    assert set(batch) == {"raw", "gt", "mask", "elastic_draw", "augment_draw_1"}
     growth = trainer._device_augments.growth
     raw_growth = growth["raw"][0]  # world units = voxels here
     assert batch["raw"].shape == (2, 20 + 2 * raw_growth, 20 + 2 * raw_growth)
@@ -69,9 +70,21 @@ def test_a_quarter_turn_on_the_device_rotates_the_crop(model, task):
                                atol=1e-5)
 
 
-def test_training_with_augments_on_the_device_trains_and_snapshots(tmp_path, model, task):
+def value_augments():
+    from dacapo.experiments.trainers.gp_augments import (
+        IntensityAugmentConfig,
+        IntensityScaleShiftAugmentConfig,
+    )
+
+    return [IntensityAugmentConfig(scale=(0.8, 1.2), shift=(-0.1, 0.1)),
+            GammaAugmentConfig((0.8, 1.25)), IntensityScaleShiftAugmentConfig(2.0, -1.0)]
+
+
+@pytest.mark.parametrize("after", [[SimpleAugmentConfig()], value_augments()])
+def test_training_with_augments_on_the_device_trains_and_snapshots(tmp_path, model, task,
+                                                                   after):
     container = LocalContainerIdentifier(tmp_path / "snapshot.zarr")
-    trainer = on_device(model, task, [SimpleAugmentConfig(), elastic(), SimpleAugmentConfig()],
+    trainer = on_device(model, task, [SimpleAugmentConfig(), elastic(), *after],
                         snapshot_container=container, snapshot_interval=2)
     optimizer = trainer.create_optimizer(model)
     with trainer:
@@ -85,6 +98,8 @@ def test_training_with_augments_on_the_device_trains_and_snapshots(tmp_path, mod
     raw_offset = volumes["raw/0"].attrs["offset"]
     assert volumes["gt/0"].attrs["offset"] == [raw_offset[0] + 2 - pad, raw_offset[1] + 2 - pad]
     assert volumes["target/0"].attrs["offset"] == [raw_offset[0] + 2, raw_offset[1] + 2]
+    if len(after) > 1:  # mapped to [-1, 1] last
+        assert np.min(volumes["raw/0"][:]) < -0.5 and np.max(volumes["raw/0"][:]) <= 1
 
 
 def test_by_default_augments_go_to_the_device_only_on_a_gpu_with_targets_there(model, task):
@@ -100,19 +115,20 @@ def test_by_default_augments_go_to_the_device_only_on_a_gpu_with_targets_there(m
     assert built(torch.device("cuda"), [elastic(), SimpleAugmentConfig()]) is not None
     assert built(torch.device("cuda"), [elastic()], targets_on_device=False) is None
     assert built(torch.device("cuda"), [GammaAugmentConfig((0.8, 1.2))]) is None
+    assert built(torch.device("cuda"), [elastic(), NoiseAugmentConfig()]) is None
 
 
 def test_an_augment_that_cannot_follow_on_the_device_keeps_it_in_the_workers(
     model, task, caplog
 ):
     config = GunpowderTrainerConfig("gp", 2, 1e-3, num_data_fetchers=0, min_masked=0,
-                                    augments=[elastic(), GammaAugmentConfig((0.8, 1.2))])
+                                    augments=[elastic(), NoiseAugmentConfig()])
     trainer = config.trainer_type(config)
     trainer.device = torch.device("cuda")
     with caplog.at_level(logging.INFO):
         trainer.build_batch_provider([blobs_dataset()], model, task)
     assert trainer._device_augments is None
-    assert "augments[1] (GammaAugmentConfig) comes after the ElasticAugmentConfig" in caplog.text
+    assert "augments[1] (NoiseAugmentConfig) comes after the ElasticAugmentConfig" in caplog.text
 
 
 @pytest.mark.parametrize("augments, kwargs, message", [
@@ -120,8 +136,10 @@ def test_an_augment_that_cannot_follow_on_the_device_keeps_it_in_the_workers(
      "ElasticAugmentConfig"),
     ([elastic()], {"targets_on_device": False}, "augments_on_device is True but its targets "
      "are made in the data workers"),
-    ([elastic(), GammaAugmentConfig((0.8, 1.2))], {}, r"augments\[1\] \(GammaAugmentConfig\) "
-     "comes after the ElasticAugmentConfig .* move it before the elastic augment"),
+    ([elastic(), NoiseAugmentConfig()], {}, r"augments\[1\] \(NoiseAugmentConfig\) comes "
+     "after the ElasticAugmentConfig .* only SimpleAugmentConfig, IntensityAugmentConfig, "
+     "GammaAugmentConfig, IntensityScaleShiftAugmentConfig can follow it on the device; "
+     "move it before the elastic augment"),
 ])
 def test_asking_for_augments_on_the_device_where_they_cannot_be_is_an_error(
     model, task, augments, kwargs, message

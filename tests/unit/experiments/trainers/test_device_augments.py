@@ -11,15 +11,15 @@ import pytest
 import torch
 from funlib.geometry import Coordinate, Roi
 
+from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.numpy_array import NumpyArray
+from dacapo.experiments.trainers._device_augment_plan import draw_keys, draw_nodes, followers
 from dacapo.experiments.trainers._device_augments import DeviceAugments
-from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig
+from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig, SimpleAugmentConfig
 from dacapo.gp import DaCapoArraySource, ElasticAugment
-from dacapo.gp.elastic_draw import ElasticDraw, elastic_growth
-from dacapo.gp.simple_draw import SimpleDraw
+from dacapo.gp.elastic_draw import elastic_growth
 
 RAW, GT, MASK = gp.ArrayKey("RAW"), gp.ArrayKey("GT"), gp.ArrayKey("MASK")
-DRAW, SIMPLE = gp.ArrayKey("ELASTIC_DRAW"), gp.ArrayKey("SIMPLE_DRAW_0")
 NAMES = {RAW: "raw", GT: "gt", MASK: "mask"}
 
 
@@ -92,10 +92,11 @@ def _voxel_sizes(raw_voxel, dims=3):
             MASK: Coordinate((2,) * dims)}
 
 
-def _both(config, seed, simple=None, raw_dtype=np.float32, raw_voxel=2, batch=2,
+def _both(config, seed, after=(), raw_dtype=np.float32, raw_voxel=2, batch=2,
           raw_range=None, device="cpu"):
-    """The batch made on the CPU, and the one made from draws on the device
-    (with ``raw_range``, from byte raw normalised there; the CPU reads it
+    """The batch made on the CPU (the elastic augment, then the ``after``
+    augments' own nodes), and the one made from draws on the device (with
+    ``raw_range``, from byte raw normalised there; the CPU reads it
     normalised as ``IntensitiesArray`` gives it)."""
     volumes, rois = _volumes(raw_dtype, raw_voxel=raw_voxel), _rois()
     voxel_sizes = _voxel_sizes(raw_voxel)
@@ -104,36 +105,36 @@ def _both(config, seed, simple=None, raw_dtype=np.float32, raw_voxel=2, batch=2,
         low, high = raw_range
         normalised = (volumes[0].astype(np.float32) - np.float32(low)) / np.float32(high - low)
         cpu_volumes = (normalised,) + volumes[1:]
-    cpu = _pipeline(cpu_volumes, raw_voxel) + ElasticAugment(**_elastic_kwargs(config))
-    if simple is not None:
-        cpu += gp.SimpleAugment(**simple)
+    augments = [config, *after]
+    cpu = _pipeline(cpu_volumes, raw_voxel)
+    for augment in augments:
+        cpu += augment.node(RAW, GT, MASK)
     cpu += gp.Stack(batch)
     with gp.build(cpu):
         expected = cpu.request_batch(_request(rois, seed))
     growth = elastic_growth(rois, voxel_sizes, config.control_point_displacement_sigma,
                             config.rotation_interval, config.uniform_3d_rotation)
-    drawing = _pipeline(volumes, raw_voxel) + ElasticDraw(DRAW, growth, **_elastic_kwargs(config))
-    extra = [DRAW]
-    if simple is not None:
-        drawing += SimpleDraw(SIMPLE, **simple)
-        extra.append(SIMPLE)
+    keys = draw_keys(augments)
+    drawing = _pipeline(volumes, raw_voxel)
+    for node in draw_nodes(augments, {"raw": RAW, "gt": GT, "mask": MASK},
+                           {NAMES[k]: g for k, g in growth.items()}):
+        drawing += node
     drawing += gp.Stack(batch)
     grown = {key: roi.grow(growth[key], growth[key]) for key, roi in rois.items()}
     with gp.build(drawing):
-        drawn = drawing.request_batch(_request(grown, seed, extra))
-    augments = DeviceAugments(
-        config, len(extra) - 1, {NAMES[k]: r for k, r in rois.items()},
+        drawn = drawing.request_batch(_request(grown, seed, keys.values()))
+    device_augments = DeviceAugments(
+        config, followers(augments), {NAMES[k]: r for k, r in rois.items()},
         {NAMES[k]: g for k, g in growth.items()}, {NAMES[k]: v for k, v in voxel_sizes.items()},
     )
-    augments.raw_range = raw_range
+    device_augments.raw_range = raw_range
     tensors = {NAMES[k]: torch.as_tensor(drawn[k].data.astype(np.int64) if k == GT
                                          else drawn[k].data).to(device) for k in NAMES}
-    tensors["elastic_draw"] = torch.as_tensor(drawn[DRAW].data)
-    if simple is not None:
-        tensors["simple_draw_0"] = torch.as_tensor(drawn[SIMPLE].data)
-    made = augments(tensors)
-    _both.applied = drawn[DRAW].data[:, 0]  # which samples were deformed
+    tensors.update((name, torch.as_tensor(drawn[key].data)) for name, key in keys.items())
+    made = device_augments(tensors)
+    _both.applied = drawn[keys["elastic_draw"]].data[:, 0]  # which samples were deformed
     assert all(made[name].device.type == device for name in NAMES.values())
+    assert set(made) == set(NAMES.values())  # the draws are used up
     return expected, {key: made[name].cpu().numpy() for key, name in NAMES.items()}
 
 
@@ -165,7 +166,7 @@ def test_device_resampling_matches_the_cpu_augment(settings, seed):
 
 @pytest.mark.parametrize("seed", [4, 5])
 def test_mirrors_and_transposes_after_the_deformation_match(seed):
-    expected, made = _both(_config(), seed, simple={})
+    expected, made = _both(_config(), seed, after=[SimpleAugmentConfig()])
     _assert_same_samples(expected, made)
 
 
@@ -231,6 +232,59 @@ def test_the_grown_crop_holds_every_position_the_cpu_augment_reads(settings):
 @pytest.mark.parametrize("raw_range", [None, (10.0, 250.0)])
 def test_on_a_gpu_the_samples_are_the_cpu_augments(raw_range):
     config = _config(augmentation_probability=0.7)
-    expected, made = _both(config, 3, simple={}, raw_dtype=np.uint8, batch=4,
+    expected, made = _both(config, 3, after=[SimpleAugmentConfig()], raw_dtype=np.uint8, batch=4,
                            raw_range=raw_range, device="cuda")
     _assert_same_samples(expected, made, raw_atol=5e-6)
+
+
+def _value_augments():
+    from dacapo.experiments.trainers.gp_augments import (
+        GammaAugmentConfig,
+        IntensityAugmentConfig,
+        IntensityScaleShiftAugmentConfig,
+    )
+
+    return [
+        SimpleAugmentConfig(),
+        IntensityAugmentConfig(scale=(0.6, 1.4), shift=(-0.2, 0.2), augmentation_probability=0.6),
+        GammaAugmentConfig(gamma_range=(0.6, 1.6)),
+        IntensityAugmentConfig(scale=(0.9, 1.1), shift=(-0.1, 0.1), clip=False),
+        IntensityScaleShiftAugmentConfig(scale=2.0, shift=-1.0),
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("raw_range", [None, (0.0, 255.0)])
+def test_intensity_augments_after_the_deformation_match(seed, raw_range):
+    """Mirrors, random intensity scale and shift (clipped or not, sometimes
+    skipped), gamma and a fixed scale and shift after the elastic augment, in
+    that order: on the device as the nodes make them on the CPU."""
+    dtype = np.uint8 if raw_range else np.float32
+    expected, made = _both(_config(), seed, after=_value_augments(), raw_dtype=dtype, batch=4,
+                           raw_range=raw_range)
+    _assert_same_samples(expected, made, raw_atol=2e-5)
+    assert made[RAW].min() < -0.5 < 0.5 < made[RAW].max()  # the last scale and shift
+
+
+@pytest.mark.parametrize("augment, message", [
+    (lambda: _value_augments()[2], r"GammaAugmentConfig: raw of a training batch has values "
+     r"in \[-0.1.*, 1.1.*\]; expected \[0, 1\]; normalise it into \[0, 1\] first"),
+    (lambda: _value_augments()[1], r"IntensityAugmentConfig \(clip=True\): raw .* expected "
+     r"\[0, 1\].* or set clip=False"),
+])
+def test_intensity_augments_on_the_device_refuse_raw_outside_zero_to_one(augment, message):
+    from dacapo.experiments.trainers._device_followers import apply_follower
+
+    raw = torch.linspace(-0.1, 1.1, 16).reshape(2, 8)
+    draws = torch.tensor([[1.0, 1.2, 0.1], [1.0, 0.9, 0.0]])
+    with pytest.raises(ConfigError, match=message):
+        apply_follower(augment(), {"raw": raw}, draws, 1)
+
+
+def test_intensity_augments_on_the_device_need_float_raw():
+    from dacapo.experiments.trainers._device_followers import apply_follower
+
+    raw = torch.zeros((2, 8), dtype=torch.uint8)
+    with pytest.raises(ConfigError, match="GammaAugmentConfig: raw of a training batch has type "
+                       "torch.uint8; expected float values in \\[0, 1\\]; normalise it first"):
+        apply_follower(_value_augments()[2], {"raw": raw}, torch.tensor([[1.0, 2.0]] * 2), 1)

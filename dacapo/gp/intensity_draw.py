@@ -1,0 +1,45 @@
+"""A gunpowder node drawing an intensity scale and shift that the training device applies."""
+
+from __future__ import annotations
+
+import random
+
+import gunpowder as gp
+import numpy as np
+
+
+class IntensityDraw(gp.IntensityAugment):
+    """Draws ``gp.IntensityAugment``'s scale and shift (from the same random
+    state, the same ones) but leaves raw as it is: the training device
+    applies them after the elastic deformation drawn upstream (see
+    ``ElasticDraw``). Writes ``[applied, scale, shift]`` to ``draw_key``.
+
+    Args:
+        draw_key: Where the draw goes (a non-spatial array).
+        **kwargs: ``gp.IntensityAugment``'s arguments (one slab: the whole array).
+    """
+
+    def __init__(self, draw_key: gp.ArrayKey, **kwargs):
+        super().__init__(**kwargs)
+        self.draw_key = draw_key
+        self._applied = False
+
+    def setup(self):
+        self.provides(self.draw_key, gp.ArraySpec(nonspatial=True))
+
+    def skip_node(self, request: gp.BatchRequest) -> bool:
+        return False  # a skipped one is drawn as "not applied"
+
+    def prepare(self, request: gp.BatchRequest) -> gp.BatchRequest:
+        self._applied = not random.random() > self.p  # as gp.IntensityAugment.skip_node
+        return gp.BatchRequest()
+
+    def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
+        draw = np.zeros(3)
+        if self._applied:  # drawn where gp.IntensityAugment draws them, in this order
+            scale = np.random.uniform(low=self.scale_min, high=self.scale_max)
+            shift = np.random.uniform(low=self.shift_min, high=self.shift_max)
+            draw[:] = (1.0, scale, shift)
+        outputs = gp.Batch()
+        outputs[self.draw_key] = gp.Array(draw, gp.ArraySpec(nonspatial=True))
+        return outputs
