@@ -11,6 +11,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from ._deformation import Deformation, control_shape, sample_deformation
+from ._draw_entry import DrawEntry
 from .elastic_augment import ElasticAugment, _union
 
 #: source positions are read correctly up to this many standard deviations of
@@ -18,7 +19,7 @@ from .elastic_augment import ElasticAugment, _union
 DISPLACEMENT_REACH = 6.0
 
 
-class ElasticDraw(ElasticAugment):
+class ElasticDraw(DrawEntry, ElasticAugment):
     """Draws ``ElasticAugment``'s deformation but leaves the arrays as they are.
 
     Used when the deformation is applied on the training device: each array
@@ -41,9 +42,6 @@ class ElasticDraw(ElasticAugment):
         self.growth = {key: Coordinate(g) for key, g in growth.items()}
         self._draw: np.ndarray = np.zeros(0)
 
-    def setup(self):
-        self.provides(self.draw_key, gp.ArraySpec(nonspatial=True))
-
     def skip_node(self, request: gp.BatchRequest) -> bool:
         return False  # a skipped deformation is drawn as "not applied"
 
@@ -63,9 +61,7 @@ class ElasticDraw(ElasticAugment):
         return gp.BatchRequest()
 
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
-        outputs = gp.Batch()
-        outputs[self.draw_key] = gp.Array(self._draw, gp.ArraySpec(nonspatial=True))
-        return outputs
+        return self.draw_batch(self._draw)
 
     def _total(self, request: gp.BatchRequest) -> Tuple[Roi, Coordinate]:
         """The region (and finest voxel size) ``ElasticAugment`` would deform

@@ -7,8 +7,10 @@ import random
 import gunpowder as gp
 import numpy as np
 
+from ._draw_entry import DrawEntry
 
-class IntensityDraw(gp.IntensityAugment):
+
+class IntensityDraw(DrawEntry, gp.IntensityAugment):
     """Draws ``gp.IntensityAugment``'s scale and shift (from the same random
     state, the same ones) but leaves raw as it is: the training device
     applies them after the elastic deformation drawn upstream (see
@@ -24,9 +26,6 @@ class IntensityDraw(gp.IntensityAugment):
         self.draw_key = draw_key
         self._applied = False
 
-    def setup(self):
-        self.provides(self.draw_key, gp.ArraySpec(nonspatial=True))
-
     def skip_node(self, request: gp.BatchRequest) -> bool:
         return False  # a skipped one is drawn as "not applied"
 
@@ -35,11 +34,9 @@ class IntensityDraw(gp.IntensityAugment):
         return gp.BatchRequest()
 
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
-        draw = np.zeros(3)
-        if self._applied:  # drawn where gp.IntensityAugment draws them, in this order
-            scale = np.random.uniform(low=self.scale_min, high=self.scale_max)
-            shift = np.random.uniform(low=self.shift_min, high=self.shift_max)
-            draw[:] = (1.0, scale, shift)
-        outputs = gp.Batch()
-        outputs[self.draw_key] = gp.Array(draw, gp.ArraySpec(nonspatial=True))
-        return outputs
+        if not self._applied:
+            return self.draw_batch([0.0, 0.0, 0.0])
+        # drawn where gp.IntensityAugment draws them, in this order
+        scale = np.random.uniform(low=self.scale_min, high=self.scale_max)
+        shift = np.random.uniform(low=self.shift_min, high=self.shift_max)
+        return self.draw_batch([1.0, scale, shift])

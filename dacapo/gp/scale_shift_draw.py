@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gunpowder as gp
-import numpy as np
+
+from ._draw_entry import DrawEntry
 
 
-class ScaleShiftDraw(gp.IntensityScaleShift):
+class ScaleShiftDraw(DrawEntry, gp.IntensityScaleShift):
     """Stands where ``gp.IntensityScaleShift`` would (so the nodes before it see
     the same random seeds) but leaves raw as it is: the training device
     applies ``v * scale + shift`` after the elastic deformation drawn
@@ -22,14 +23,5 @@ class ScaleShiftDraw(gp.IntensityScaleShift):
         super().__init__(array, scale, shift)
         self.draw_key = draw_key
 
-    def setup(self):
-        self.provides(self.draw_key, gp.ArraySpec(nonspatial=True))
-
-    def prepare(self, request: gp.BatchRequest) -> gp.BatchRequest:
-        return gp.BatchRequest()
-
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
-        outputs = gp.Batch()
-        draw = np.asarray([1.0, self.scale, self.shift], dtype=np.float64)
-        outputs[self.draw_key] = gp.Array(draw, gp.ArraySpec(nonspatial=True))
-        return outputs
+        return self.draw_batch([1.0, self.scale, self.shift])

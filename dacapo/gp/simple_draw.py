@@ -7,8 +7,10 @@ import random
 import gunpowder as gp
 import numpy as np
 
+from ._draw_entry import DrawEntry
 
-class SimpleDraw(gp.SimpleAugment):
+
+class SimpleDraw(DrawEntry, gp.SimpleAugment):
     """Draws ``gp.SimpleAugment``'s mirror and transpose (with its own code, so
     from the same random state the same ones) but leaves the arrays as they
     are: the training device applies them after the elastic deformation
@@ -29,8 +31,8 @@ class SimpleDraw(gp.SimpleAugment):
         self._draw = np.zeros(0, dtype=np.int64)
 
     def setup(self):
-        super().setup()
-        self.provides(self.draw_key, gp.ArraySpec(nonspatial=True))
+        gp.SimpleAugment.setup(self)  # its axes and permutations
+        DrawEntry.setup(self)
 
     def skip_node(self, request: gp.BatchRequest) -> bool:
         return False  # a skipped one is drawn as "not applied"
@@ -40,12 +42,10 @@ class SimpleDraw(gp.SimpleAugment):
         identity = list(range(self.dims))
         mirror, transpose = [0] * self.dims, identity
         if applied:
-            super().prepare(request.copy())  # draws self.mirror and self.transpose
+            gp.SimpleAugment.prepare(self, request.copy())  # draws mirror and transpose
             mirror, transpose = [int(m) for m in self.mirror], list(self.transpose)
         self._draw = np.asarray([int(applied)] + mirror + transpose, dtype=np.int64)
         return gp.BatchRequest()
 
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
-        outputs = gp.Batch()
-        outputs[self.draw_key] = gp.Array(self._draw, gp.ArraySpec(nonspatial=True))
-        return outputs
+        return self.draw_batch(self._draw)

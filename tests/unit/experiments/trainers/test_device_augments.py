@@ -19,6 +19,8 @@ from dacapo.experiments.trainers.gp_augments import ElasticAugmentConfig, Simple
 from dacapo.gp import DaCapoArraySource, ElasticAugment
 from dacapo.gp.elastic_draw import elastic_growth
 
+from ...gp.test_elastic_augment import RecordRequests
+
 RAW, GT, MASK = gp.ArrayKey("RAW"), gp.ArrayKey("GT"), gp.ArrayKey("MASK")
 NAMES = {RAW: "raw", GT: "gt", MASK: "mask"}
 
@@ -192,19 +194,6 @@ def test_skipped_deformations_give_the_crops_as_read():
     _assert_same_samples(expected, made)
 
 
-class _RecordRequests(gp.BatchFilter):
-    """Passes batches through and remembers the ROIs requested of it."""
-
-    def __init__(self):
-        self.rois = []
-
-    def prepare(self, request):
-        self.rois.append({key: spec.roi for key, spec in request.items()})
-
-    def process(self, batch, request):
-        pass
-
-
 @pytest.mark.parametrize("settings", [
     {"uniform_3d_rotation": True, "control_point_displacement_sigma": [3.0] * 3},
     {"rotation_interval": (0.1, 0.3), "control_point_displacement_sigma": [2.0, 0.5, 1.0]},
@@ -214,7 +203,7 @@ def test_the_grown_crop_holds_every_position_the_cpu_augment_reads(settings):
     rois, voxel_sizes = _rois(), _voxel_sizes(2)
     growth = elastic_growth(rois, voxel_sizes, config.control_point_displacement_sigma,
                             config.rotation_interval, config.uniform_3d_rotation)
-    recorder = _RecordRequests()
+    recorder = RecordRequests()
     pipeline = _pipeline(_volumes(), 2) + recorder + ElasticAugment(**_elastic_kwargs(config))
     with gp.build(pipeline):
         for seed in range(20):
