@@ -106,7 +106,7 @@ class GunpowderTrainer(Trainer):
         self._request: Optional[gp.BatchRequest] = None
         self._build: Optional[gp.build] = None
         self.targets_on_device = trainer_config.targets_on_device
-        self.augments_on_device = getattr(trainer_config, "augments_on_device", None)
+        self.augments_on_device = trainer_config.augments_on_device
         self._device_augments: Optional[DeviceAugments] = None
         self._draw_keys: Dict[str, gp.ArrayKey] = {}  # augment draws, applied on the device
         self._last_batch: Optional[gp.Batch] = None
@@ -344,7 +344,7 @@ class GunpowderTrainer(Trainer):
         self._output = (Roi(geometry.context, geometry.output_size), geometry.output_voxel_size)
         self._places = self._array_places(geometry)
         grown = self._device_augments.grown_rois() if self._device_augments is not None else {}
-        for name, (roi, voxel_size) in self._array_places(geometry).items():
+        for name, (roi, voxel_size) in self._places.items():
             request[self._keys[name]] = gp.ArraySpec(roi=grown.get(name, roi),
                                                      voxel_size=voxel_size)
         for key in [self._shift_key, *self._draw_keys.values()]:
@@ -398,8 +398,7 @@ class GunpowderTrainer(Trainer):
                 del self._made[old]
         keys = {name: self._keys[name] for name in ARRAYS}
         keys.update(self._draw_keys)
-        arrays = {name: batch[key].data for name, key in keys.items() if key in batch}
-        return arrays
+        return {name: batch[key].data for name, key in keys.items() if key in batch}
 
     def prepare_on_device(self, device: torch.device) -> Optional[DeviceTargets]:
         """With targets on the device: computes each sample's target and weight
