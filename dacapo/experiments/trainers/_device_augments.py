@@ -23,9 +23,9 @@ class DeviceAugments:
     training device: the elastic deformation the data workers drew
     (``ElasticDraw``, batch entry ``elastic_draw``), then each augment after
     it, in order (``_device_followers``: mirrors and transposes, intensity
-    scale and shift, gamma, a fixed scale and shift), with the draws the
-    workers made for them (``SimpleDraw``, ``IntensityDraw``, ``GammaDraw``,
-    ``ScaleShiftDraw``).
+    scale and shift, gamma, noise, a fixed scale and shift), with the draws
+    the workers made for them (``SimpleDraw``, ``IntensityDraw``,
+    ``GammaDraw``, ``NoiseDraw``, ``ScaleShiftDraw``).
     Raw is interpolated linearly; ground truth and mask by nearest
     neighbour (linearly when they are floats, as on the CPU). With
     ``raw_range`` ``(min, max)`` the batches carry raw as stored (e.g. a byte

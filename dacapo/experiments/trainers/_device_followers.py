@@ -3,6 +3,7 @@ worker-side node would apply it, from the draws the data workers made."""
 
 from __future__ import annotations
 
+import math
 from typing import Callable, Dict, List
 
 import torch
@@ -13,6 +14,7 @@ from .gp_augments import (
     GammaAugmentConfig,
     IntensityAugmentConfig,
     IntensityScaleShiftAugmentConfig,
+    NoiseAugmentConfig,
     SimpleAugmentConfig,
 )
 
@@ -84,6 +86,61 @@ def _scale_shift(augment, tensors: Tensors, draws, dims: int) -> None:
     tensors["raw"] = tensors["raw"] * scale + shift
 
 
+def _noise(augment, tensors: Tensors, draws, dims: int) -> None:
+    """As ``gp.NoiseAugment`` (``skimage.util.random_noise``, sample by sample):
+    noise of the same kind and parameters, drawn with torch from the seed
+    the data worker passed on (so not the same numbers as skimage's)."""
+    raw = _float_raw(tensors, "NoiseAugmentConfig")
+    if augment.clip:
+        _check_range(raw, -1.0, "NoiseAugmentConfig (clip=True)", "or set clip=False",
+                     "[-1, 1] or [0, 1]")
+    samples = []
+    for sample, (applied, seed) in zip(raw, draws.tolist()):
+        if applied:
+            generator = torch.Generator(device=sample.device)
+            generator.manual_seed(int(seed))
+            sample = _noisy(augment, sample, generator)
+        samples.append(sample)
+    tensors["raw"] = torch.stack(samples)
+
+
+def _noisy(augment, image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """``random_noise(image, mode, clip, ...)`` for one sample."""
+    low = -1.0 if float(image.amin()) < 0 else 0.0  # as skimage: by the sample's minimum
+    mode = augment.mode
+    if mode in ("gaussian", "speckle"):
+        noise = torch.randn(image.shape, generator=generator, device=image.device,
+                            dtype=image.dtype)
+        noise = noise * augment.option("var") ** 0.5 + augment.option("mean")
+        out = image + (noise if mode == "gaussian" else image * noise)
+    elif mode == "poisson":
+        out = _poisson(image, low, generator)
+    else:
+        salt = {"salt": 1.0, "pepper": 0.0}.get(mode, augment.option("salt_vs_pepper"))
+        out = _salt_and_pepper(image, augment.option("amount"), salt, low, generator)
+    return out.clamp(low, 1.0) if augment.clip else out
+
+
+def _poisson(image: torch.Tensor, low: float, generator: torch.Generator) -> torch.Tensor:
+    values = 2.0 ** math.ceil(math.log2(max(1, torch.unique(image).numel())))
+    top = float(image.amax()) if low == -1.0 else 0.0
+    if low == -1.0:
+        image = (image + 1.0) / (top + 1.0)
+    out = torch.poisson(image * values, generator=generator) / values
+    return out * (top + 1.0) - 1.0 if low == -1.0 else out
+
+
+def _salt_and_pepper(image: torch.Tensor, amount: float, salt: float, low: float,
+                     generator: torch.Generator) -> torch.Tensor:
+    def bernoulli(p: float) -> torch.Tensor:
+        uniform = torch.rand(image.shape, generator=generator, device=image.device)
+        return uniform <= p
+
+    flipped, salted = bernoulli(amount), bernoulli(salt)
+    out = torch.where(flipped & salted, torch.ones_like(image), image)
+    return torch.where(flipped & ~salted, torch.full_like(image, low), out)
+
+
 def _float_raw(tensors: Tensors, owner: str) -> torch.Tensor:
     raw = tensors["raw"]
     if not raw.dtype.is_floating_point:
@@ -95,11 +152,15 @@ def _float_raw(tensors: Tensors, owner: str) -> torch.Tensor:
 
 
 def _check_unit_range(raw: torch.Tensor, owner: str, fix: str) -> None:
+    _check_range(raw, 0.0, owner, fix, "[0, 1]")
+
+
+def _check_range(raw: torch.Tensor, lowest: float, owner: str, fix: str, expected: str) -> None:
     low_value, high_value = torch.stack(torch.aminmax(raw)).tolist()  # one synchronisation
-    if low_value < 0 or high_value > 1:
+    if low_value < lowest or high_value > 1:
         raise ConfigError(
             f"{owner}: raw of a training batch has values in [{low_value}, {high_value}]; "
-            f"expected [0, 1]; normalise it into [0, 1] first, {fix}"
+            f"expected {expected}; normalise it into {expected} first, {fix}"
         )
 
 
@@ -108,6 +169,7 @@ _APPLY: Dict[type, Callable[..., None]] = {
     IntensityAugmentConfig: _intensity,
     GammaAugmentConfig: _gamma,
     IntensityScaleShiftAugmentConfig: _scale_shift,
+    NoiseAugmentConfig: _noise,
 }
 #: the augments that can follow the elastic one on the device
 FOLLOWERS = tuple(_APPLY)

@@ -139,10 +139,11 @@ class GunpowderTrainerConfig(TrainerConfig):
             "deformation, instead of in the data workers, where it is most of a batch's "
             "work: None (default) does so when the targets are made on a GPU and every "
             "augment after the elastic one is a SimpleAugmentConfig, "
-            "IntensityAugmentConfig, GammaAugmentConfig or "
+            "IntensityAugmentConfig, GammaAugmentConfig, NoiseAugmentConfig or "
             "IntensityScaleShiftAugmentConfig; True whenever it can (an error "
             "otherwise); False never. The data workers draw the augments as their own "
-            "nodes would; the samples differ only in the rounding of the interpolation."
+            "nodes would; the samples differ only in the rounding of the interpolation "
+            "(and noise is drawn with torch, of the same distribution)."
         },
     )
 

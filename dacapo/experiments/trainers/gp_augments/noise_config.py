@@ -22,6 +22,8 @@ _MODE_OPTIONS = {
 }
 _OPTIONS = ("mean", "var", "amount", "salt_vs_pepper")
 # upstream DaCapo's ``kwargs`` keys that are named differently here
+#: skimage.util.random_noise's defaults of the options
+_DEFAULTS = {"mean": 0.0, "var": 0.01, "amount": 0.05, "salt_vs_pepper": 0.5}
 _UPSTREAM_KEYS = {"p": "augmentation_probability"}
 _UPSTREAM_FIELDS = ("mode", "clip", "augmentation_probability") + _OPTIONS
 
@@ -129,3 +131,17 @@ class NoiseAugmentConfig(AugmentConfig):
             raw_key, mode=self.mode, clip=self.clip, p=self.augmentation_probability,
             **self.options(),
         )
+
+    def draw_node(self, draw_key, raw_key):
+        """The ``dacapo.gp.NoiseDraw`` node: whether and with which seed, the
+        noise added on the training device after an elastic deformation drawn
+        before it."""
+        from dacapo.gp.noise_draw import NoiseDraw
+
+        return NoiseDraw(draw_key, array=raw_key, mode=self.mode, clip=self.clip,
+                         p=self.augmentation_probability, **self.options())
+
+    def option(self, name: str) -> float:
+        """An option's value, skimage's default where not given."""
+        value = getattr(self, name)
+        return _DEFAULTS[name] if value is None else value

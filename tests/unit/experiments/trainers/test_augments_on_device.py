@@ -77,7 +77,8 @@ def value_augments():
     )
 
     return [IntensityAugmentConfig(scale=(0.8, 1.2), shift=(-0.1, 0.1)),
-            GammaAugmentConfig((0.8, 1.25)), IntensityScaleShiftAugmentConfig(2.0, -1.0)]
+            GammaAugmentConfig((0.8, 1.25)), NoiseAugmentConfig(var=0.001),
+            IntensityScaleShiftAugmentConfig(2.0, -1.0)]
 
 
 @pytest.mark.parametrize("after", [[SimpleAugmentConfig()], value_augments()])
@@ -115,20 +116,21 @@ def test_by_default_augments_go_to_the_device_only_on_a_gpu_with_targets_there(m
     assert built(torch.device("cuda"), [elastic(), SimpleAugmentConfig()]) is not None
     assert built(torch.device("cuda"), [elastic()], targets_on_device=False) is None
     assert built(torch.device("cuda"), [GammaAugmentConfig((0.8, 1.2))]) is None
-    assert built(torch.device("cuda"), [elastic(), NoiseAugmentConfig()]) is None
+    assert built(torch.device("cuda"), [elastic(), NoiseAugmentConfig()]) is not None
+    assert built(torch.device("cuda"), [elastic(), elastic()]) is None
 
 
 def test_an_augment_that_cannot_follow_on_the_device_keeps_it_in_the_workers(
     model, task, caplog
 ):
     config = GunpowderTrainerConfig("gp", 2, 1e-3, num_data_fetchers=0, min_masked=0,
-                                    augments=[elastic(), NoiseAugmentConfig()])
+                                    augments=[elastic(), elastic(sigma=2.0)])
     trainer = config.trainer_type(config)
     trainer.device = torch.device("cuda")
     with caplog.at_level(logging.INFO):
         trainer.build_batch_provider([blobs_dataset()], model, task)
     assert trainer._device_augments is None
-    assert "augments[1] (NoiseAugmentConfig) comes after the ElasticAugmentConfig" in caplog.text
+    assert "augments[1] (ElasticAugmentConfig) comes after the ElasticAugmentConfig" in caplog.text
 
 
 @pytest.mark.parametrize("augments, kwargs, message", [
@@ -136,10 +138,10 @@ def test_an_augment_that_cannot_follow_on_the_device_keeps_it_in_the_workers(
      "ElasticAugmentConfig"),
     ([elastic()], {"targets_on_device": False}, "augments_on_device is True but its targets "
      "are made in the data workers"),
-    ([elastic(), NoiseAugmentConfig()], {}, r"augments\[1\] \(NoiseAugmentConfig\) comes "
+    ([elastic(), elastic()], {}, r"augments\[1\] \(ElasticAugmentConfig\) comes "
      "after the ElasticAugmentConfig .* only SimpleAugmentConfig, IntensityAugmentConfig, "
-     "GammaAugmentConfig, IntensityScaleShiftAugmentConfig can follow it on the device; "
-     "move it before the elastic augment"),
+     "GammaAugmentConfig, IntensityScaleShiftAugmentConfig, NoiseAugmentConfig can follow "
+     "it on the device; move it before the elastic augment"),
 ])
 def test_asking_for_augments_on_the_device_where_they_cannot_be_is_an_error(
     model, task, augments, kwargs, message

@@ -39,11 +39,15 @@ def test_only_2d_and_3d_data_are_resampled_on_the_device(shape):
     assert refusal == f"its data has {dims} spatial dimensions, and the device resamples 2 or 3"
 
 
-def test_noise_after_the_elastic_augment_keeps_it_in_the_workers():
-    refusal = device_augments_refusal([elastic(), NoiseAugmentConfig()], True, CUBE)
-    assert refusal.startswith("augments[1] (NoiseAugmentConfig) comes after the "
-                              "ElasticAugmentConfig (augments[0])")
-    # before it, it runs in the workers on the grown crop, as any augment does
+def test_a_second_elastic_augment_keeps_them_in_the_workers():
+    refusal = device_augments_refusal([elastic(), NoiseAugmentConfig(), elastic()], True, CUBE)
+    assert refusal.startswith("augments[2] (ElasticAugmentConfig) comes after the "
+                              "ElasticAugmentConfig (augments[0]), and only "
+                              "SimpleAugmentConfig, IntensityAugmentConfig, GammaAugmentConfig, "
+                              "IntensityScaleShiftAugmentConfig, NoiseAugmentConfig can follow")
+    # before it, any augment runs in the workers on the grown crop
+    assert device_augments_refusal([elastic(), elastic(), NoiseAugmentConfig()], True,
+                                   CUBE) is not None
     assert device_augments_refusal([NoiseAugmentConfig(), elastic()], True, CUBE) is None
 
 

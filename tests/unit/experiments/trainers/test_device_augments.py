@@ -277,3 +277,96 @@ def test_intensity_augments_on_the_device_need_float_raw():
     with pytest.raises(ConfigError, match="GammaAugmentConfig: raw of a training batch has type "
                        "torch.uint8; expected float values in \\[0, 1\\]; normalise it first"):
         apply_follower(_value_augments()[2], {"raw": raw}, torch.tensor([[1.0, 2.0]] * 2), 1)
+
+
+def _noise_pair(config, image, seed=11):
+    """``config``'s noise added to ``image`` (a batch of 2) on the device, and by
+    ``skimage.util.random_noise`` as ``gp.NoiseAugment`` calls it, per sample."""
+    from skimage.util import random_noise
+
+    from dacapo.experiments.trainers._device_followers import apply_follower
+
+    tensors = {"raw": torch.as_tensor(image)}
+    draws = torch.tensor([[1.0, seed], [1.0, seed + 1]], dtype=torch.float64)
+    apply_follower(config, tensors, draws, 3)
+    expected = np.stack([
+        random_noise(sample, mode=config.mode, rng=seed + i, clip=config.clip,
+                     **config.options()).astype(np.float32)
+        for i, sample in enumerate(image)])
+    return tensors["raw"].numpy(), expected
+
+
+@pytest.mark.parametrize("mode, options, low", [
+    ("gaussian", {"var": 0.02}, 0.0),
+    ("gaussian", {"mean": 0.1}, -0.5),
+    ("speckle", {"var": 0.04}, 0.0),
+    ("poisson", {}, 0.0),
+    ("poisson", {}, -0.5),
+])
+def test_device_noise_has_skimages_statistics(mode, options, low):
+    """Not skimage's numbers (torch draws them), but their distribution: mean
+    and spread of the change, and the clipping range (-1 where raw has
+    negative values)."""
+    from dacapo.experiments.trainers.gp_augments import NoiseAugmentConfig
+
+    config = NoiseAugmentConfig(mode=mode, **options)
+    image = np.linspace(low, 0.8, 2 * 32**3, dtype=np.float32).reshape(2, 32, 32, 32)
+    made, expected = _noise_pair(config, image)
+    assert made.dtype == np.float32 and made.shape == image.shape
+    change, reference = made - image, expected - image
+    assert abs(change.mean() - reference.mean()) < 0.004
+    assert abs(change.std() - reference.std()) < 0.03 * reference.std() + 1e-3
+    assert made.min() >= min(0.0, low) * 2 and made.max() <= 1.0  # clipped as skimage clips
+    assert (made.min() < 0) == (expected.min() < 0)
+    assert not np.array_equal(made[0], made[1])  # a seed of its own a sample
+
+
+@pytest.mark.parametrize("mode, salt", [("salt", 1.0), ("pepper", 0.0), ("s&p", 0.3)])
+def test_device_salt_and_pepper_replace_the_share_skimage_replaces(mode, salt):
+    from dacapo.experiments.trainers.gp_augments import NoiseAugmentConfig
+
+    options = {"amount": 0.2} if mode != "s&p" else {"amount": 0.2, "salt_vs_pepper": salt}
+    config = NoiseAugmentConfig(mode=mode, **options)
+    image = np.full((2, 32, 32, 32), 0.5, dtype=np.float32)
+    image[1, 0, 0, 0] = -0.5  # pepper is -1 where raw has negative values
+    made, expected = _noise_pair(config, image)
+    for low, sample, reference in ((0.0, made[0], expected[0]), (-1.0, made[1], expected[1])):
+        assert abs(np.mean(sample == 1.0) - np.mean(reference == 1.0)) < 0.01
+        assert abs(np.mean(sample == low) - np.mean(reference == low)) < 0.01
+        assert abs(np.mean(sample == 1.0) - 0.2 * salt) < 0.01
+
+
+def test_device_noise_follows_its_draws():
+    from dacapo.experiments.trainers._device_followers import apply_follower
+    from dacapo.experiments.trainers.gp_augments import NoiseAugmentConfig
+
+    image = torch.full((3, 16, 16), 0.5)
+    draws = torch.tensor([[1.0, 5.0], [0.0, 6.0], [1.0, 5.0]], dtype=torch.float64)
+    tensors = {"raw": image.clone()}
+    apply_follower(NoiseAugmentConfig(), tensors, draws, 2)
+    made = tensors["raw"]
+    assert torch.equal(made[1], image[1])  # not applied
+    assert torch.equal(made[0], made[2]) and not torch.equal(made[0], image[0])  # one seed
+
+
+def test_device_noise_refuses_raw_outside_minus_one_to_one():
+    from dacapo.experiments.trainers._device_followers import apply_follower
+    from dacapo.experiments.trainers.gp_augments import NoiseAugmentConfig
+
+    raw = torch.linspace(-1.5, 1.0, 16).reshape(2, 8)
+    with pytest.raises(ConfigError, match=r"NoiseAugmentConfig \(clip=True\): raw of a training "
+                       r"batch has values in \[-1.5, 1.0\]; expected \[-1, 1\] or \[0, 1\]; "
+                       r".*or set clip=False"):
+        apply_follower(NoiseAugmentConfig(), {"raw": raw}, torch.tensor([[1.0, 1.0]] * 2), 1)
+
+
+def test_noise_after_the_deformation_leaves_the_deformation_as_on_the_cpu():
+    """The noise draw node consumes the random state as gp.NoiseAugment does:
+    the deformation (and labels) stay the CPU's; raw gets noise."""
+    from dacapo.experiments.trainers.gp_augments import NoiseAugmentConfig
+
+    expected, made = _both(_config(), 2, after=[NoiseAugmentConfig(var=0.01),
+                                                SimpleAugmentConfig()], batch=2)
+    for key in (GT, MASK):
+        np.testing.assert_array_equal(made[key], expected[key].data.astype(made[key].dtype))
+    assert 0.05 < np.std(made[RAW] - expected[RAW].data) < 0.15  # both noisy, independently
