@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import gunpowder as gp
 import numpy as np
 
@@ -27,3 +29,23 @@ class DrawEntry:
         outputs = gp.Batch()
         outputs[self.draw_key] = gp.Array(values, gp.ArraySpec(nonspatial=True))
         return outputs
+
+
+class ChanceDraw(DrawEntry):
+    """``DrawEntry`` of a gunpowder augment applied with probability ``p``: it
+    decides where and as that node's ``skip_node`` does (``random.random() >
+    p`` skips), and a skipped one is drawn as not applied (``_applied``)."""
+
+    p: float
+
+    def __init__(self, draw_key: gp.ArrayKey, **kwargs):
+        super().__init__(**kwargs)
+        self.draw_key = draw_key
+        self._applied = False
+
+    def skip_node(self, request: gp.BatchRequest) -> bool:
+        return False
+
+    def prepare(self, request: gp.BatchRequest) -> gp.BatchRequest:
+        self._applied = not random.random() > self.p
+        return gp.BatchRequest()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import random
-
 import gunpowder as gp
 import numpy as np
 
-from ._draw_entry import DrawEntry
+from ._draw_entry import ChanceDraw
 
 
-class IntensityDraw(DrawEntry, gp.IntensityAugment):
+class IntensityDraw(ChanceDraw, gp.IntensityAugment):
     """Draws ``gp.IntensityAugment``'s scale and shift (from the same random
     state, the same ones) but leaves raw as it is: the training device
     applies them after the elastic deformation drawn upstream (see
@@ -20,18 +18,6 @@ class IntensityDraw(DrawEntry, gp.IntensityAugment):
         draw_key: Where the draw goes (a non-spatial array).
         **kwargs: ``gp.IntensityAugment``'s arguments (one slab: the whole array).
     """
-
-    def __init__(self, draw_key: gp.ArrayKey, **kwargs):
-        super().__init__(**kwargs)
-        self.draw_key = draw_key
-        self._applied = False
-
-    def skip_node(self, request: gp.BatchRequest) -> bool:
-        return False  # a skipped one is drawn as "not applied"
-
-    def prepare(self, request: gp.BatchRequest) -> gp.BatchRequest:
-        self._applied = not random.random() > self.p  # as gp.IntensityAugment.skip_node
-        return gp.BatchRequest()
 
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:
         if not self._applied:
