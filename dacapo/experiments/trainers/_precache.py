@@ -17,11 +17,15 @@ from dacapo.utils.array_threads import set_array_threads, worker_threads
 
 from ._batch_files import BatchFiles
 
-__all__ = ["PreCache", "nth_seed", "one_thread_each", "portable_error"]
+__all__ = ["PreCache", "lower_priority", "nth_seed", "one_thread_each", "portable_error"]
 
 #: memory in which each data worker may hold whole (small) training arrays, read
 #: once instead of for every sample (``dacapo.gp.dacapo_array_source.hold_arrays``)
 HELD_BYTES_PER_WORKER = 256 * 2**20
+#: how much lower a data worker's scheduling priority is than the training
+#: process's (``os.nice``): where cores are short, the training thread, which
+#: launches the GPU's work, goes first; idle cores still go to the workers
+WORKER_NICENESS = 5
 
 
 class PreCache(gp.PreCache):
@@ -54,6 +58,8 @@ class PreCache(gp.PreCache):
     every sample.
 
     Large arrays travel through files in memory (``BatchFiles``), not the pipe.
+    The workers run at a lower priority than the training process
+    (``WORKER_NICENESS``).
     """
 
     def __init__(self, cache_size: int, num_workers: int):
@@ -76,6 +82,7 @@ class PreCache(gp.PreCache):
         return batch if self._files is None else self._files.take(batch)
 
     def _run_worker(self):
+        lower_priority()
         one_thread_each()
         set_array_threads(self.array_threads)
         hold_arrays(HELD_BYTES_PER_WORKER)
@@ -98,6 +105,20 @@ class PreCache(gp.PreCache):
 
 #: the process whose threads ``one_thread_each`` limited (a data worker is a fork)
 _LIMITED = [-1]
+#: the process whose priority ``lower_priority`` lowered
+_LOWERED = [-1]
+
+
+def lower_priority() -> None:
+    """Lowers this process's scheduling priority by ``WORKER_NICENESS``, once
+    per process (``os.nice`` adds up); where that is not allowed it stays."""
+    if _LOWERED[0] == os.getpid():
+        return
+    _LOWERED[0] = os.getpid()
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # e.g. a sandbox without the right: the priority stays
+        pass
 
 
 def one_thread_each() -> None:

@@ -134,3 +134,36 @@ def test_data_workers_take_their_share_of_cores_and_hold_small_arrays(monkeypatc
     assert all(pid != os.getpid() for _, _, pid in made)
     assert [(t, held) for t, held, _ in made] == [(int(threads), HELD_BYTES_PER_WORKER)] * 3
     assert array_threads() == 1  # the training process is left alone
+
+
+class Niceness(gp.BatchProvider):
+    """Provides the scheduling niceness and PID of the process that makes the batch."""
+
+    def setup(self):
+        self.provides(KEY, gp.ArraySpec(roi=Roi((0,), (2,)), voxel_size=Coordinate((1,))))
+
+    def provide(self, request):
+        import os
+
+        spec = self.spec[KEY].copy()
+        spec.roi = request[KEY].roi
+        batch = gp.Batch()
+        batch[KEY] = gp.Array(np.array([os.nice(0), os.getpid()]), spec)
+        return batch
+
+
+def test_data_workers_leave_the_training_process_first_in_line_for_cores():
+    import os
+
+    from dacapo.experiments.trainers._precache import WORKER_NICENESS
+
+    pipeline = Niceness() + PreCache(cache_size=2, num_workers=2)
+    request = gp.BatchRequest()
+    request[KEY] = gp.ArraySpec(roi=Roi((0,), (2,)))
+    with gp.build(pipeline):
+        made = [pipeline.request_batch(request)[KEY].data for _ in range(8)]
+    mine = os.nice(0)
+    assert all(pid != os.getpid() for _, pid in made)
+    # lowered once per worker, however many batches it makes
+    assert {int(niceness) for niceness, _ in made} == {min(19, mine + WORKER_NICENESS)}
+    assert os.nice(0) == mine  # the training process keeps its priority
