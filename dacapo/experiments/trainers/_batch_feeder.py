@@ -55,6 +55,18 @@ def compact_tensor(array: np.ndarray) -> torch.Tensor:
     return torch.as_tensor(array.astype(np.int32 if array.dtype == np.uint16 else np.int64))
 
 
+def pinned_array(shape, dtype) -> np.ndarray:
+    """An uninitialised array in page-locked memory (torch's caching host
+    allocator: a freed block is reused once its copies are done), which the
+    prefetch thread copies to the GPU without staging it; ``np.empty`` for a
+    type torch does not hold."""
+    try:
+        like = torch.from_numpy(np.empty(0, dtype))
+    except (TypeError, ValueError):  # a type torch lacks, or not in this machine's byte order
+        return np.empty(shape, dtype)
+    return torch.empty(tuple(shape), dtype=like.dtype, pin_memory=True).numpy()
+
+
 def is_draw(name: str) -> bool:
     """Whether a batch entry is an augmentation's draw (e.g. ``elastic_draw``,
     ``simple_draw_0``): a few numbers a sample, kept on the host, where reading
@@ -230,9 +242,9 @@ class _Prefetcher:
                 if is_draw(name):
                     tensors[name] = tensor
                     continue
-                pinned = self._pinned_buffer(name, tensor)
-                pinned.copy_(tensor)
-                tensors[name] = pinned.to(self._device, non_blocking=True)
+                if not tensor.is_pinned():  # staged through a reused pinned buffer
+                    tensor = self._pinned_buffer(name, tensor).copy_(tensor)
+                tensors[name] = tensor.to(self._device, non_blocking=True)
             if self._prepare is not None:
                 tensors = self._prepare(tensors)
             ready = torch.cuda.Event()

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple
 
 import attrs
 import numpy as np
@@ -41,18 +41,23 @@ class BatchFiles:
     the GIL back and waiting for it again while the training thread launches
     GPU work, plus two more copies to unpickle it. Here a worker writes each
     large array to a file with one write and the training process reads it
-    with one read into the array it returns, then removes the file. An array
+    with one read into the array it returns (made by ``allocate``), then
+    removes the file. An array
     whose file cannot be written (e.g. a full ``/dev/shm``, which Docker
     limits to 64 MB by default) travels through the pipe instead.
     """
 
-    def __init__(self, base: Optional[str] = None):
+    def __init__(self, base: Optional[str] = None,
+                 allocate: Optional[Callable[[Tuple[int, ...], np.dtype], np.ndarray]] = None):
         if base is None and os.access("/dev/shm", os.W_OK):
             base = "/dev/shm"
         _remove_orphans(base or tempfile.gettempdir())
         self.folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base)
         self._written = 0  # files this process wrote (named with its pid)
         self._owner = os.getpid()
+        #: makes the array a file is read into (e.g. page-locked memory on a GPU,
+        #: copied to the device without another copy); ``np.empty`` by default
+        self.allocate = allocate or np.empty
         atexit.register(self._close_at_exit)  # a process that leaves without teardown
 
     def put(self, batch):
@@ -72,7 +77,7 @@ class BatchFiles:
         file is removed once read)."""
         for array in batch.arrays.values():
             if isinstance(array.data, _InFile):
-                array.data = _read(array.data)
+                array.data = _read(array.data, self.allocate)
         return batch
 
     def close(self) -> None:
@@ -97,8 +102,8 @@ def _write(path: str, data: np.ndarray) -> bool:
         return False
 
 
-def _read(where: _InFile) -> np.ndarray:
-    data = np.empty(where.shape, np.dtype(where.dtype))
+def _read(where: _InFile, allocate=np.empty) -> np.ndarray:
+    data = allocate(where.shape, np.dtype(where.dtype))
     view = data.reshape(-1).view(np.uint8).data
     try:
         file = open(where.path, "rb", buffering=0)

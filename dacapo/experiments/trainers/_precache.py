@@ -62,15 +62,16 @@ class PreCache(gp.PreCache):
     (``WORKER_NICENESS``).
     """
 
-    def __init__(self, cache_size: int, num_workers: int):
+    def __init__(self, cache_size: int, num_workers: int, allocate=None):
         super().__init__(cache_size=cache_size, num_workers=num_workers)
+        self.allocate = allocate  # of the arrays read back (see ``BatchFiles``)
         self.array_threads = worker_threads(num_workers)
         self._started = multiprocessing.Value("q", 0)  # shared with the forked workers
         self._files: Optional[BatchFiles] = None
 
     def setup(self):
         super().setup()
-        self._files = BatchFiles()
+        self._files = BatchFiles(allocate=self.allocate)
 
     def teardown(self):
         super().teardown()

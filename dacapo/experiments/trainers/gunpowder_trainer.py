@@ -20,6 +20,7 @@ from dacapo.errors import ConfigError, DacapoError
 from dacapo.gp import DaCapoArraySource, DaCapoTargetFilter, DeviceGroundTruth, GraphSource
 from dacapo.gp.elastic_draw import elastic_growth
 
+from ._batch_feeder import pinned_array
 from ._device_augment_plan import (
     device_augments_refusal,
     draw_keys,
@@ -153,7 +154,9 @@ class GunpowderTrainer(Trainer):
         pipeline += gp.Stack(self.batch_size)
         if self.num_data_fetchers > 0:  # whole batches: one hand-over per batch
             cache_size = max(2, self.num_data_fetchers)
-            pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers)
+            on_gpu = self.device is not None and torch.device(self.device).type == "cuda"
+            pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers,
+                                 allocate=pinned_array if on_gpu else None)
         self._pipeline = pipeline
         self._request = self._batch_request(geometry)
         self._loss = task.loss

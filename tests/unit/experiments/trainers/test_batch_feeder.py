@@ -51,6 +51,38 @@ def test_cpu_batches_come_in_iteration_order_when_asked_for():
     assert [int(b["gt"][0, 0, 0]) for b in batches] == [5, 6, 7]
 
 
+def test_a_type_torch_cannot_hold_is_read_into_a_plain_array():
+    from dacapo.experiments.trainers._batch_feeder import pinned_array
+
+    swapped = np.dtype(">f4" if np.little_endian else "<f4")  # not this machine's order
+    array = pinned_array((3,), swapped)
+    assert isinstance(array, np.ndarray) and array.dtype == swapped and array.shape == (3,)
+
+
+@needs_cuda
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32, np.uint16])
+def test_pinned_arrays_are_page_locked_numpy_arrays_of_the_type_asked(dtype):
+    from dacapo.experiments.trainers._batch_feeder import pinned_array
+
+    array = pinned_array((3, 4), np.dtype(dtype))
+    assert array.shape == (3, 4) and array.dtype == dtype
+    assert torch.from_numpy(array).is_pinned()
+
+
+@needs_cuda
+def test_batches_read_into_pinned_arrays_go_to_the_gpu_unstaged():
+    from dacapo.experiments.trainers._batch_feeder import pinned_array
+
+    def pinned_batch(index):
+        batch = make_batch(index)
+        raw = pinned_array(batch["raw"].shape, batch["raw"].dtype)
+        raw[...] = batch["raw"]
+        return dict(batch, raw=raw)
+
+    for (_, tensors), index in zip(feed(pinned_batch, 0, 4, torch.device("cuda")), range(4)):
+        torch.testing.assert_close(tensors["raw"].cpu(), batch_tensors(make_batch(index))["raw"])
+
+
 @needs_cuda
 def test_gpu_batches_are_the_cpu_batches_on_the_device_in_order():
     device = torch.device("cuda")

@@ -44,6 +44,23 @@ def test_large_arrays_travel_through_files_and_come_back_equal(files):
     assert os.listdir(files.folder) == []  # read files are removed
 
 
+def test_arrays_are_read_into_what_the_allocator_makes(tmp_path):
+    made = []
+
+    def allocate(shape, dtype):
+        made.append((tuple(shape), np.dtype(dtype)))
+        return np.full(shape, 7, dtype)  # overwritten by the read
+
+    files = BatchFiles(str(tmp_path), allocate=allocate)
+    raw = np.random.default_rng(1).random((70, 70, 70), dtype=np.float32)
+    try:
+        received = files.take(files.put(batch_of(raw=raw.copy())))
+    finally:
+        files.close()
+    assert made == [((70, 70, 70), np.dtype(np.float32))]
+    assert np.array_equal(received[gp.ArrayKey("RAW")].data, raw)
+
+
 def test_a_strided_array_is_sent_in_order(files):
     data = np.arange(2 * MIN_BYTES, dtype=np.uint8).reshape(2, -1)[:, ::2]
     received = files.take(files.put(batch_of(raw=data)))
