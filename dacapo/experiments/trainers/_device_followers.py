@@ -56,11 +56,11 @@ def _intensity(augment, tensors: Tensors, draws, dims: int) -> None:
     """As ``gp.IntensityAugment``: ``mean + (v - mean) * scale + shift`` per
     sample (its own mean), clipped to [0, 1] with ``clip``."""
     raw = _float_raw(tensors, "IntensityAugmentConfig")
+    applied = draws[:, 0] > 0
+    if not bool(applied.any()):  # skipped, as the node would be: nothing checked
+        return
     if augment.clip:
         _check_unit_range(raw, "IntensityAugmentConfig (clip=True)", "or set clip=False")
-    applied = draws[:, 0] > 0
-    if not bool(applied.any()):
-        return
     shape = (-1,) + (1,) * (raw.dim() - 1)
     scale = draws[:, 1].to(raw.device, raw.dtype).reshape(shape)
     shift = draws[:, 2].to(raw.device, raw.dtype).reshape(shape)
@@ -91,6 +91,8 @@ def _noise(augment, tensors: Tensors, draws, dims: int) -> None:
     noise of the same kind and parameters, drawn with torch from the seed
     the data worker passed on (so not the same numbers as skimage's)."""
     raw = _float_raw(tensors, "NoiseAugmentConfig")
+    if not bool((draws[:, 0] > 0).any()):  # skipped, as the node would be: nothing checked
+        return
     if augment.clip:
         _check_range(raw, -1.0, "NoiseAugmentConfig (clip=True)", "or set clip=False",
                      "[-1, 1] or [0, 1]")

@@ -370,3 +370,15 @@ def test_noise_after_the_deformation_leaves_the_deformation_as_on_the_cpu():
     for key in (GT, MASK):
         np.testing.assert_array_equal(made[key], expected[key].data.astype(made[key].dtype))
     assert 0.05 < np.std(made[RAW] - expected[RAW].data) < 0.15  # both noisy, independently
+
+
+def test_a_batch_whose_intensity_augments_were_all_skipped_is_left_as_it_is():
+    from dacapo.experiments.trainers._device_followers import apply_follower
+    from dacapo.experiments.trainers.gp_augments import NoiseAugmentConfig
+
+    raw = torch.linspace(-1.5, 1.5, 16).reshape(2, 8)  # outside what the nodes accept
+    for augment, skipped in ((_value_augments()[1], [[0.0, 0.0, 0.0]] * 2),
+                             (NoiseAugmentConfig(), [[0.0, 3.0]] * 2)):
+        tensors = {"raw": raw.clone()}
+        apply_follower(augment, tensors, torch.tensor(skipped), 1)
+        assert torch.equal(tensors["raw"], raw)
