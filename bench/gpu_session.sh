@@ -4,9 +4,8 @@
 # with $OUT set and the wheels of shared/notes/gpu-training-check.md carried in
 # the ignored .whl/ (carry [".whl"]):  bash bench/gpu_session.sh
 # Writes results-gpu.json (commit it as bench/results-gpu.json with a "date",
-# then `bench/run.py --refresh-stored`), results-gpu-6.json (P7 with 6 workers)
-# and session.tgz (logs, GPU use, the
-# profiler traces of P7) to $OUT.
+# then `bench/run.py --refresh-stored`) and session.tgz (logs, GPU use, the
+# profiler traces of P7, and results-gpu-6.json: P7 with 6 workers) to $OUT.
 set -u
 export PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/gpu-session}; mkdir -p "$OUT"
@@ -38,5 +37,6 @@ timeout 120 python3 -m pytest -q -p no:cacheprovider -o faulthandler_timeout=60 
     tests/unit/gp/test_device_ground_truth.py 2>&1 | tee "$OUT/tests.log" | tail -3
 kill %1 2>/dev/null
 # the device tool brings back a few files only: one archive of the logs and traces
-(cd "$OUT" && gzip -f trace.*.json; tar czf session.tgz --remove-files ./*.log ./*.csv ./trace.*.gz)
+(cd "$OUT" && gzip -f trace.*.json; tar czf session.tgz --remove-files ./*.log ./*.csv ./trace.*.gz \
+    ./results-gpu-6.json)
 date -u
