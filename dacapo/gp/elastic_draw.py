@@ -82,6 +82,13 @@ def draw_vector(deformation: Deformation) -> np.ndarray:
     return np.concatenate([[1.0], deformation.rotation.ravel(), deformation.control.ravel()])
 
 
+def deformed_region(rois: Mapping, voxel_sizes: Mapping) -> Tuple[Roi, Coordinate]:
+    """The region ``ElasticAugment`` deforms for arrays requested over ``rois``
+    (the union, on the grid of the finest voxel size), and that voxel size."""
+    base = Coordinate(np.min(np.asarray([tuple(v) for v in voxel_sizes.values()]), axis=0))
+    return _union(list(rois.values())).snap_to_grid(base, mode="grow"), base
+
+
 def elastic_growth(
     rois: Mapping[gp.ArrayKey, Roi],
     voxel_sizes: Mapping[gp.ArrayKey, Coordinate],
@@ -93,8 +100,7 @@ def elastic_growth(
     that its crop holds every source position a deformation of ``ElasticAugment``
     reads, and their neighbours: any rotation the settings allow, plus
     displacements up to ``DISPLACEMENT_REACH`` standard deviations."""
-    base = Coordinate(np.min(np.asarray([tuple(v) for v in voxel_sizes.values()]), axis=0))
-    total = _union(list(rois.values())).snap_to_grid(base, mode="grow")
+    total, base = deformed_region(rois, voxel_sizes)
     centre = np.asarray(total.begin, dtype=np.float64) + np.asarray(total.shape) / 2
     margin = DISPLACEMENT_REACH * np.asarray(displacement_sigma, np.float64) * np.asarray(base)
     growth = {}

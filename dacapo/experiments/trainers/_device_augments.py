@@ -9,6 +9,7 @@ import torch
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.gp._deformation import Deformation, control_shape
+from dacapo.gp.elastic_draw import deformed_region
 
 from ._device_followers import apply_follower
 from ._device_resample import Grid, linear, nearest, nearest_flat, source_indices
@@ -156,12 +157,7 @@ def _reference_deformation(elastic, rois: Mapping[str, Roi],
                            voxel_sizes: Mapping[str, Coordinate]) -> Deformation:
     """A deformation with the geometry of every draw (no rotation, no
     displacement): its origin, centre, spacing and control grid."""
-    base = Coordinate(np.min(np.asarray([tuple(v) for v in voxel_sizes.values()]), axis=0))
-    total: Optional[Roi] = None
-    for roi in rois.values():
-        total = roi if total is None else total.union(roi)
-    assert total is not None  # the trainer always gives the raw ROI
-    total = total.snap_to_grid(base, mode="grow")
+    total, base = deformed_region(rois, voxel_sizes)
     spacing = np.asarray(elastic.control_point_spacing, dtype=np.float64) * np.asarray(base)
     extent = np.asarray(total.shape, dtype=np.float64)
     control = np.zeros((total.dims,) + control_shape(extent, spacing))

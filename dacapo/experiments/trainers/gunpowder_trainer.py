@@ -154,13 +154,17 @@ class GunpowderTrainer(Trainer):
         pipeline += gp.Stack(self.batch_size)
         if self.num_data_fetchers > 0:  # whole batches: one hand-over per batch
             cache_size = max(2, self.num_data_fetchers)
-            on_gpu = self.device is not None and torch.device(self.device).type == "cuda"
             pipeline += PreCache(cache_size=cache_size, num_workers=self.num_data_fetchers,
-                                 allocate=pinned_array if on_gpu else None)
+                                 allocate=pinned_array if self._on_gpu() else None)
         self._pipeline = pipeline
         self._request = self._batch_request(geometry)
         self._loss = task.loss
         self._snapshot_container = snapshot_container
+
+    def _on_gpu(self) -> bool:
+        """Whether the trainer was told it trains on a GPU (``train_run`` sets
+        ``device`` before the pipeline is built)."""
+        return self.device is not None and torch.device(self.device).type == "cuda"
 
     def _choose_device_targets(self, predictor, geometry: Geometry) -> Optional[DeviceTargets]:
         """The device-side target maker when targets are computed on the device
@@ -168,7 +172,7 @@ class GunpowderTrainer(Trainer):
         able = bool(getattr(predictor, "supports_device_targets", False))
         wanted = self.targets_on_device
         if wanted is None:
-            wanted = able and self.device is not None and torch.device(self.device).type == "cuda"
+            wanted = able and self._on_gpu()
         elif wanted and not able:
             raise ConfigError(
                 f"GunpowderTrainer {self.name!r}: targets_on_device is True but the task's "
@@ -188,11 +192,10 @@ class GunpowderTrainer(Trainer):
         refusal = device_augments_refusal(self.augments, self._device_targets is not None, shapes)
         wanted = self.augments_on_device
         if wanted is None:
-            on_gpu = self.device is not None and torch.device(self.device).type == "cuda"
-            if on_gpu and refusal is not None and elastic_index(self.augments) is not None:
+            if self._on_gpu() and refusal is not None and elastic_index(self.augments) is not None:
                 logger.info("GunpowderTrainer %r: the elastic augment runs in the data "
                             "workers: %s", self.name, refusal)
-            wanted = on_gpu and refusal is None
+            wanted = self._on_gpu() and refusal is None
         elif wanted and refusal is not None:
             raise ConfigError(
                 f"GunpowderTrainer {self.name!r}: augments_on_device is True but {refusal}; "
