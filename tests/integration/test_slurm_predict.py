@@ -180,8 +180,14 @@ def _chunk_times(output: Path) -> Dict[str, int]:
 class KillOneWorker(QueueWatcher):
     """Lets only the first worker job predict (the others are frozen with
     ``scontrol suspend`` as they start); once a block is done, freezes it
-    too, notes the blocks done and the chunks written, cancels it with
-    ``scancel`` (it holds blocks) and lets the others go on."""
+    too, notes the blocks done and the chunks written and cancels it with
+    ``scancel`` (it holds blocks). The others stay frozen (and any that
+    starts meanwhile is frozen too) until a third worker job has been seen,
+    so the scheduler must replace the killed worker however fast the others
+    would have finished; then all go on."""
+
+    #: seconds to wait for the replacement of the killed worker
+    REPLACEMENT_TIMEOUT = 120.0
 
     def __init__(self, cluster: SlurmCluster, output: Path):
         super().__init__(cluster)
@@ -194,18 +200,39 @@ class KillOneWorker(QueueWatcher):
 
     def run(self) -> None:
         try:
-            while not self.killed and not self.stopped.is_set():
-                queued = self.running_now()
-                self.jobs.update(queued)
-                running = sorted((j for j, s in queued.items() if s == "RUNNING"), key=int)
-                if running:
-                    self._freeze([j for j in running[1:] if j not in self.frozen])
-                    if _done(self.output) > 0:
-                        self._kill(running[0])
-                time.sleep(0.02)
+            self._kill_the_first()
+            self._await_replacement()
         except Exception as error:  # reported by the test
             self.error = repr(error)
+        finally:
+            if self.frozen:
+                self.cluster.run("scontrol", "resume", ",".join(self.frozen))
         super().run()
+
+    def _running(self) -> List[str]:
+        queued = self.running_now()
+        self.jobs.update(queued)
+        return sorted((j for j, s in queued.items() if s == "RUNNING"), key=int)
+
+    def _kill_the_first(self) -> None:
+        while not self.killed and not self.stopped.is_set():
+            running = self._running()
+            if running:
+                self._freeze([j for j in running[1:] if j not in self.frozen])
+                if _done(self.output) > 0:
+                    self._kill(running[0])
+            time.sleep(0.02)
+
+    def _await_replacement(self) -> None:
+        deadline = time.monotonic() + self.REPLACEMENT_TIMEOUT
+        while len(self.jobs) < 3 and not self.stopped.is_set():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no job replaced the killed worker job {self.killed} "
+                                   f"in {self.REPLACEMENT_TIMEOUT} s; jobs seen: {self.jobs}")
+            running = self._running()
+            self._freeze([j for j in running if j != self.killed and j not in self.frozen
+                          and len(self.jobs) < 3])
+            time.sleep(0.02)
 
     def _freeze(self, jobs: List[str]) -> None:
         if jobs:
@@ -219,8 +246,6 @@ class KillOneWorker(QueueWatcher):
         self.chunks_at_kill = _chunk_times(self.output)
         self.killed = job
         self.cluster.run("scancel", job)
-        if self.frozen:
-            self.cluster.run("scontrol", "resume", ",".join(self.frozen))
 
 
 def test_a_worker_job_killed_by_slurm_is_replaced_and_the_output_complete(
