@@ -4,6 +4,7 @@ through files in memory, instead of pickled through a pipe."""
 from __future__ import annotations
 
 import atexit
+import fcntl
 import os
 import shutil
 import tempfile
@@ -18,9 +19,14 @@ __all__ = ["BatchFiles", "MIN_BYTES", "ORPHAN_SECONDS"]
 #: arrays smaller than this travel through the pipe as before
 MIN_BYTES = 1 << 20
 _PREFIX = "dacapo-batches-"
-#: a folder untouched this long whose training process is gone is removed (a
-#: live one changes with every batch; the age guards against a process id
-#: that is dead here but alive in another PID namespace sharing /dev/shm)
+#: the file a training process (and its forked workers) hold locked while
+#: they use its folder: the kernel drops the lock when the last of them dies,
+#: however it dies, so a free lock marks an orphan at once
+_LOCK = ".owner"
+#: a folder without a lock (a file system without ``flock``) untouched this
+#: long whose training process is gone is removed (a live one changes with
+#: every batch; the age guards against a process id that is dead here but
+#: alive in another PID namespace sharing /dev/shm)
 ORPHAN_SECONDS = 3600
 
 
@@ -53,6 +59,7 @@ class BatchFiles:
             base = "/dev/shm"
         _remove_orphans(base or tempfile.gettempdir())
         self.folder = tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=base)
+        self._lock = _hold_lock(self.folder)
         self._written = 0  # files this process wrote (named with its pid)
         self._owner = os.getpid()
         #: makes the array a file is read into (e.g. page-locked memory on a GPU,
@@ -83,6 +90,9 @@ class BatchFiles:
     def close(self) -> None:
         """Removes the folder with what no one read (batches left in the queue)."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
         atexit.unregister(self._close_at_exit)  # done: exit need not hold on to it
 
     def _close_at_exit(self) -> None:
@@ -127,22 +137,66 @@ def _unlink(path: str) -> None:
         pass
 
 
+def _hold_lock(folder: str) -> Optional[int]:
+    """Locks ``folder``'s lock file for this process (its descriptor; None
+    where the file system has no ``flock``). The file is locked before it
+    gets its name, so no one finds it unlocked while its owner lives."""
+    path = os.path.join(folder, f"{_LOCK}.{os.getpid()}.tmp")
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        _unlink(path)
+        return None
+    os.replace(path, os.path.join(folder, _LOCK))
+    return descriptor
+
+
 def _remove_orphans(base: str) -> None:
     """Removes the folders of training processes that died without closing
-    them: empty ones at once, others once untouched for ``ORPHAN_SECONDS``."""
+    them: at once when their lock is free; without a lock, empty ones of a
+    dead process id at once and others once untouched for ``ORPHAN_SECONDS``."""
     try:
         names = [n for n in os.listdir(base) if n.startswith(_PREFIX)]
     except OSError:
         return
     for name in names:
-        pid, path = name[len(_PREFIX):].split("-", 1)[0], os.path.join(base, name)
-        if not pid.isdigit() or _alive(int(pid)):
-            continue
-        try:  # an empty folder at once: removing it costs a live owner nothing
-            os.rmdir(path)  # (its workers' next writes fail and go through the pipe)
-        except OSError:
-            if _untouched(path):
-                shutil.rmtree(path, ignore_errors=True)
+        path = os.path.join(base, name)
+        owned = _owned(path)
+        if owned is None:
+            _remove_unlocked(name, path)
+        elif not owned:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _owned(path: str) -> Optional[bool]:
+    """Whether a live process holds ``path``'s lock; None without a lock file
+    or where locks do not work."""
+    try:
+        descriptor = os.open(os.path.join(path, _LOCK), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _remove_unlocked(name: str, path: str) -> None:
+    pid = name[len(_PREFIX):].split("-", 1)[0]
+    if not pid.isdigit() or _alive(int(pid)):
+        return
+    try:  # an empty folder at once: removing it costs a live owner nothing
+        os.rmdir(path)  # (its workers' next writes fail and go through the pipe)
+    except OSError:
+        if _untouched(path):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _untouched(path: str) -> bool:

@@ -21,6 +21,11 @@ def batch_of(**arrays):
     return batch
 
 
+def batch_file_names(files):
+    """The batch files in ``files``'s folder (not its lock file)."""
+    return [name for name in os.listdir(files.folder) if name != ".owner"]
+
+
 @pytest.fixture
 def files(tmp_path):
     files = BatchFiles(str(tmp_path))
@@ -36,12 +41,12 @@ def test_large_arrays_travel_through_files_and_come_back_equal(files):
     sent = files.put(batch_of(raw=raw.copy(), gt=gt.copy(), small=small.copy()))
     assert not isinstance(sent[gp.ArrayKey("RAW")].data, np.ndarray)
     assert isinstance(sent[gp.ArrayKey("SMALL")].data, np.ndarray)  # through the pipe
-    assert len(os.listdir(files.folder)) == 2
+    assert len(batch_file_names(files)) == 2
     received = files.take(sent)
     for key, want in (("RAW", raw), ("GT", gt), ("SMALL", small)):
         got = received[gp.ArrayKey(key)].data
         assert got.dtype == want.dtype and np.array_equal(got, want)
-    assert os.listdir(files.folder) == []  # read files are removed
+    assert batch_file_names(files) == []  # read files are removed
 
 
 def test_arrays_are_read_into_what_the_allocator_makes(tmp_path):
@@ -126,7 +131,57 @@ def test_a_process_that_exits_without_closing_leaves_no_folder(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def _killed_owner(tmp_path, worker_lives: bool = False):
+    """The folder of a process killed with SIGKILL after handing over a batch
+    file; with ``worker_lives``, a forked worker of it is still running."""
+    import signal
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys, time\n"
+        "from dacapo.experiments.trainers._batch_files import BatchFiles\n"
+        f"files = BatchFiles({str(tmp_path)!r})\n"
+        "open(os.path.join(files.folder, '1-1'), 'wb').write(b'x' * 100)\n"
+        f"if {worker_lives} and os.fork() == 0:\n"
+        "    time.sleep(60)\n"
+        "print(files.folder, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    folder = process.stdout.readline().strip()
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    return folder, process.pid
+
+
+def test_the_folder_of_a_killed_training_process_is_removed_by_the_next_one(tmp_path):
+    folder, _ = _killed_owner(tmp_path)
+    assert sorted(os.listdir(folder)) == [".owner", "1-1"]  # left behind, freshly written
+    files = BatchFiles(str(tmp_path))
+    assert not os.path.exists(folder)
+    assert os.listdir(tmp_path) == [os.path.basename(files.folder)]
+    files.close()
+
+
+def test_a_folder_whose_worker_still_runs_is_kept(tmp_path):
+    import signal
+
+    folder, group = _killed_owner(tmp_path, worker_lives=True)
+    try:
+        files = BatchFiles(str(tmp_path))
+        assert os.path.isdir(folder)  # the worker may still write to it
+        files.close()
+    finally:
+        os.killpg(group, signal.SIGKILL)
+    time.sleep(0.2)
+    BatchFiles(str(tmp_path)).close()
+    assert not os.path.exists(folder)
+
+
 def test_folders_of_dead_training_processes_are_removed_when_empty_or_untouched(tmp_path):
+    # folders without a lock file (a file system without flock): by process id and age
     old = time.time() - ORPHAN_SECONDS - 10
     orphan = tmp_path / "dacapo-batches-999999999-abc"  # no such process
     orphan.mkdir()
