@@ -43,6 +43,7 @@ from dacapo._inference_network import Network
 from dacapo._inference_reader import END, Batch, BlockJob, Reader
 from dacapo._inference_values import as_output_dtype, to_output_dtype, value_range
 from dacapo.errors import ConfigError
+from dacapo.utils.roi_slices import roi_slices
 
 logger = logging.getLogger(__name__)
 
@@ -264,8 +265,8 @@ class InferenceEngine:
         window = job.windows[index]
         part = window.intersect(job.write_roi)
         vs = self.geometry.output_voxel_size
-        source = _slices(part, window.begin, vs)
-        target = _slices(part, job.write_roi.begin, vs)
+        source = roi_slices(part, window.begin, vs)
+        target = roi_slices(part, job.write_roi.begin, vs)
         if weights is None:
             output[(slice(None),) + target] = prediction[(slice(None),) + source]
             return
@@ -290,14 +291,9 @@ class InferenceEngine:
         roi = job.write_roi.intersect(self.output_array.roi)
         if roi.empty:
             return
-        data = data[(slice(None),) + _slices(roi, job.write_roi.begin,
-                                             self.geometry.output_voxel_size)]
+        data = data[(slice(None),) + roi_slices(roi, job.write_roi.begin,
+                                                self.geometry.output_voxel_size)]
         data = to_output_dtype(data, self.dtype, self.value_range)
         if "c" not in self.output_array.axes:
             data = data[0]
         self.output_array[roi] = data
-
-
-def _slices(part: Roi, begin: Coordinate, voxel_size: Coordinate):
-    start = (part.begin - begin) / voxel_size
-    return tuple(slice(s, s + n) for s, n in zip(start, part.shape / voxel_size))

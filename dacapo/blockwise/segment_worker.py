@@ -46,6 +46,7 @@ from dacapo.blockwise.worker import (
 )
 from dacapo.errors import ConfigError
 from dacapo.utils.label_ids import unique_ids
+from dacapo.utils.roi_slices import roi_slices
 
 read_write_conflict: bool = False
 fit: str = "shrink"
@@ -125,8 +126,7 @@ def segment_block(block, input_array, output_array, function: Callable,
             f"{labels.dtype} labels of shape {labels.shape} for read ROI {read_roi}; expected "
             f"integer labels of shape {expected} (the read ROI in voxels of {voxel_size})"
         )
-    begin = (write_roi.begin - read_roi.begin) / voxel_size
-    slices = tuple(slice(b, b + s) for b, s in zip(begin, write_roi.shape / voxel_size))
+    slices = roi_slices(write_roi, read_roi.begin, voxel_size)
     written = unique_ids(labels[slices], block.block_id[1] * voxels_per_block)
     output_array[write_roi] = written
     save_faces(faces_dir, write_roi.begin, write_roi.end, face_planes(labels, written, slices))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 import gunpowder as gp
 import numpy as np
+
+from dacapo.utils.roi_slices import roi_slices
 
 if TYPE_CHECKING:
     from dacapo.experiments.datasplits.datasets.arrays.array import Array
@@ -74,7 +76,8 @@ class DaCapoArraySource(gp.BatchProvider):
         roi = request[self.key].roi
         whole = self._whole()
         if whole is not None:
-            data = whole[self._slices(roi)].copy()
+            data = whole[(Ellipsis,) + roi_slices(roi, self.array.roi.begin,
+                                                  self.array.voxel_size)].copy()
         else:
             data = self.array[roi]
             fresh = self._fresh and isinstance(data, np.ndarray) and data.flags.writeable
@@ -99,12 +102,6 @@ class DaCapoArraySource(gp.BatchProvider):
                 logger.debug("%s: holding %s (%d bytes) in memory", self.key, self.array, nbytes)
         self._held = (pid, whole)
         return whole
-
-    def _slices(self, roi) -> Tuple[Any, ...]:
-        begin = (roi.begin - self.array.roi.begin) / self.array.voxel_size
-        end = begin + roi.shape / self.array.voxel_size
-        spatial = tuple(slice(int(b), int(e)) for b, e in zip(begin, end))
-        return (Ellipsis,) + spatial
 
 
 def _reads_fresh(array: "Array") -> bool:

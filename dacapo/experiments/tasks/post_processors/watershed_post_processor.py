@@ -11,6 +11,7 @@ from dacapo._checks import check_int
 from dacapo.errors import ConfigError
 from dacapo.experiments.datasplits.datasets.arrays.array import Array
 from dacapo.utils.label_ids import unique_ids, unique_inverse
+from dacapo.utils.roi_slices import roi_slices
 
 from .post_processor import Block, PostProcessor, channel_count
 from .watershed_post_processor_parameters import WatershedPostProcessorParameters
@@ -76,9 +77,7 @@ class WatershedPostProcessor(PostProcessor[WatershedPostProcessorParameters]):
         context = Coordinate(parameters.context[-prediction.dims :]) * prediction.voxel_size
         read_roi = block.roi.grow(context, context).intersect(prediction.roi)
         labels = self._segment_roi(read_roi, parameters.bias)
-        begin = (block.roi.begin - read_roi.begin) / prediction.voxel_size
-        end = begin + block.roi.shape / prediction.voxel_size
-        labels = labels[tuple(slice(b, e) for b, e in zip(begin, end))]
+        labels = labels[roi_slices(block.roi, read_roi.begin, prediction.voxel_size)]
         return unique_ids(labels, offset=block.id * block.max_voxels)
 
     def _segment_roi(self, roi, bias: float) -> np.ndarray:

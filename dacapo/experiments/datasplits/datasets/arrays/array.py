@@ -9,6 +9,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import DacapoError, RoiError
+from dacapo.utils.roi_slices import roi_slices
 
 SPATIAL_AXES = ("z", "y", "x")
 
@@ -146,9 +147,7 @@ class Array(ABC):
 
     def _slices(self, roi: Roi) -> Tuple[slice, ...]:
         """Index into ``data`` for ``roi``: non-spatial axes whole."""
-        begin = (roi.begin - self.roi.begin) / self.voxel_size
-        end = begin + roi.shape / self.voxel_size
-        spatial = tuple(slice(int(b), int(e)) for b, e in zip(begin, end))
+        spatial = roi_slices(roi, self.roi.begin, self.voxel_size)
         return (slice(None),) * (len(self.shape) - self.dims) + spatial
 
     def to_ndarray(self, roi: Roi, fill_value: Any = 0) -> np.ndarray:

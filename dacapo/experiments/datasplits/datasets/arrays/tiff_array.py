@@ -12,6 +12,7 @@ import numpy as np
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ArrayNotFoundError, ConfigError
+from dacapo.utils.roi_slices import roi_slices
 
 from ._voxel_grid import valid_offset, valid_voxel_size
 from .array import Array, StoredGeometry
@@ -240,11 +241,10 @@ class TiffArray(StoredGeometry, Array):
         return tuple(int(self._file_data.shape[i]) for i in self._order)
 
     def _read(self, roi: Roi) -> np.ndarray:
-        begin = (roi.begin - self._roi.begin) / self._voxel_size
-        end = begin + roi.shape / self._voxel_size
         index: List[slice] = [slice(None)] * len(self._order)
-        for axis, b, e in zip(self._spatial, begin, end):
-            index[axis] = slice(int(b), int(e))
+        for axis, spatial in zip(self._spatial,
+                                 roi_slices(roi, self._roi.begin, self._voxel_size)):
+            index[axis] = spatial
         return np.transpose(np.asarray(self._file_data[tuple(index)]), self._order)
 
     def close(self) -> None:

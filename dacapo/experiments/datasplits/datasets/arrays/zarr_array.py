@@ -30,6 +30,7 @@ import zarr
 from funlib.geometry import Coordinate, Roi
 
 from dacapo.errors import ConfigError, RoiError
+from dacapo.utils.roi_slices import roi_slices
 
 from ._ome_ngff import write_array_metadata
 from ._voxel_grid import valid_voxel_size
@@ -135,10 +136,8 @@ class ZarrArray(Array):
 
     def _slices(self, roi: Roi) -> Tuple[slice, ...]:
         # relative to the stored data, whose ROI may be larger than a snapped self.roi
-        begin = (roi.begin - self._data_roi.begin) / self.voxel_size
-        end = begin + roi.shape / self.voxel_size
         leading = (slice(None),) * (self._zarr.ndim - self.dims)
-        return leading + tuple(slice(int(b), int(e)) for b, e in zip(begin, end))
+        return leading + roi_slices(roi, self._data_roi.begin, self.voxel_size)
 
     def _read(self, roi: Roi) -> np.ndarray:
         try:
