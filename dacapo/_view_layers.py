@@ -13,6 +13,8 @@ layer                                    array
                                          output of each criterion
 ``validation/<iteration>/<dataset>/...`` validation predictions and outputs kept
                                          in ``validation.zarr``
+``outputs/<container>/<dataset>``       what ``predict`` and ``apply`` wrote for
+                                         the run (recorded in its array store)
 ``<dataset path>``                       arrays given by the caller (predictions
                                          and segmentations of ``dacapo apply``)
 =======================================  ==========================================
@@ -30,12 +32,13 @@ from typing import Any, Iterable, List, NamedTuple, Optional, Sequence
 import numpy as np
 
 from dacapo._array_identifiers import LocalArrayIdentifier
-from dacapo.errors import ConfigError
+from dacapo.errors import ArrayNotFoundError, ConfigError
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["RunLayer", "ViewArray", "KINDS", "array_layers", "datasplit_layers",
-           "snapshot_layers", "validation_layers", "parse_array_path", "stored_iterations"]
+           "recorded_layers", "snapshot_layers", "validation_layers", "parse_array_path",
+           "stored_iterations"]
 
 #: kinds of arrays given by the caller: guessed, image or segmentation
 KINDS = ("auto", "image", "labels")
@@ -182,6 +185,36 @@ def array_layers(arrays: Sequence[ViewArray], taken: Sequence[str] = ()) -> List
         array = open_stored(view_array.identifier, name)
         layers.append(RunLayer(name, array, _segmentation(view_array.kind, name, array), True))
     return layers
+
+
+def recorded_layers(records: Sequence[Any], given: Sequence[ViewArray] = (),
+                    taken: Sequence[str] = ()) -> List[RunLayer]:
+    """Layers of the outputs a run recorded (``OutputRecord`` s, newest last),
+    hidden at first, except those also ``given`` and those gone since (logged)."""
+    given_paths = {_key(view_array.identifier) for view_array in given}
+    layers: List[RunLayer] = []
+    names = set(taken)
+    for record in records:
+        identifier = LocalArrayIdentifier(record.container, record.dataset)
+        if _key(identifier) in given_paths:
+            continue
+        stem = Path(str(record.container).rstrip("/")).stem
+        name = f"outputs/{stem}/{record.dataset}"
+        try:
+            array = open_stored(identifier, name)
+        except (ArrayNotFoundError, ConfigError, OSError) as error:
+            logger.info("%s, recorded by the run, is not shown: %s", record.path, error)
+            continue
+        name = _unique(name, names)
+        layers.append(RunLayer(name, array, _segmentation("auto", record.dataset, array)))
+    return layers
+
+
+def _key(identifier: LocalArrayIdentifier) -> tuple:
+    container = Path(identifier.container)
+    if not getattr(container, "protocol", ""):
+        container = container.absolute()
+    return (str(container), str(identifier.dataset).strip("/"))
 
 
 def _segmentation(kind: str, name: str, array: Any) -> bool:

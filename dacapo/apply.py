@@ -99,6 +99,7 @@ def apply_run(
     the options')."""
     from dacapo._build import build
     from dacapo._postprocess_blockwise import post_process_blockwise
+    from dacapo._run_outputs import record_run_output
     from dacapo.predict import predict
 
     run_config = _run_config(run if isinstance(run, str) else run.name)
@@ -113,6 +114,8 @@ def apply_run(
         post_processor, parameters, prediction_array_identifier, output_array_identifier,
         num_workers=num_workers, overwrite=overwrite, compute_context=compute_context,
     )
+    record_run_output(run_config.name, "output", output_array_identifier, iteration,
+                      prediction_array_identifier, parameters)
     logger.info("apply: %s written", output_array_identifier)
 
 

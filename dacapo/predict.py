@@ -90,6 +90,7 @@ def predict(
         training_raw_range,
     )
     from dacapo._inference_values import as_output_dtype, value_range
+    from dacapo._run_outputs import record_run_output
 
     dtype = as_output_dtype(output_dtype, "predict")
     run_config = run_config_of(run_name)
@@ -111,6 +112,7 @@ def predict(
     _run(worker, run_config.name, iteration, input_id, output_id, roi, geometry, block_size,
          num_workers, compute_context, timeout, raw_range=raw_range,
          blocks_per_pass=blocks_per_pass, half=half, skip_empty=skip_empty)
+    record_run_output(run_config.name, "prediction", output_id, iteration, input_id)
     return output
 
 

@@ -1,6 +1,7 @@
 """``view``: a neuroglancer viewer on everything a run has: its datasplit's
-raw, gt and mask, its training snapshots, its validation outputs and any
-predictions or segmentations given, each at its voxel size and world offset.
+raw, gt and mask, its training snapshots, its validation outputs, the
+predictions and segmentations ``predict`` and ``apply`` wrote for it, and
+any arrays given, each at its voxel size and world offset.
 
 The viewer is served from this process (no browser is launched); open its
 URL in a browser. Layer names and kinds are listed in ``dacapo._view_layers``.
@@ -18,6 +19,7 @@ from dacapo._view_layers import (
     array_layers,
     datasplit_layers,
     parse_array_path,
+    recorded_layers,
     snapshot_layers,
     stored_iterations,
     validation_layers,
@@ -47,8 +49,9 @@ def _run_name_and_datasplit(run: Any) -> tuple:
 
 def run_layers(run: Any, iteration: Optional[int] = None,
                arrays: Sequence[Any] = ()) -> List[RunLayer]:
-    """The layers of run ``run`` (name, ``RunConfig`` or ``Run``) and of
-    ``arrays`` (``ViewArray`` s, or ``"container.zarr/dataset"`` paths).
+    """The layers of run ``run`` (name, ``RunConfig`` or ``Run``), of the
+    outputs ``predict`` and ``apply`` recorded for it, and of ``arrays``
+    (``ViewArray`` s, or ``"container.zarr/dataset"`` paths).
 
     ``iteration`` picks the snapshot and the validation predictions to show
     (default: the latest snapshot and every kept validation iteration).
@@ -66,6 +69,8 @@ def run_layers(run: Any, iteration: Optional[int] = None,
     layers += validation_layers(validation, iteration)
     given = [ViewArray(parse_array_path(a.identifier), a.kind) if isinstance(a, ViewArray)
              else ViewArray(parse_array_path(a)) for a in arrays]
+    layers += recorded_layers(store.recorded_outputs(name), given,
+                              [layer.name for layer in layers])
     layers += array_layers(given, [layer.name for layer in layers])
     return layers if given else _show_first_dataset(layers, datasplit)
 

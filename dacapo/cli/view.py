@@ -41,8 +41,9 @@ ARRAY_PATH = ArrayPath()
         show_default="the latest snapshot and every kept validation iteration",
         help="Iteration whose training snapshot and validation predictions to show.")
 @option("-p", "--prediction", "predictions", multiple=True, show_default="none", type=ARRAY_PATH,
-        help="A prediction or segmentation of 'dacapo predict' or 'dacapo apply' to add "
-        "(e.g. out/volume.zarr/output_RUN_100_...); repeat for several. Integer arrays "
+        help="A prediction or segmentation to add and show (those 'dacapo predict' and "
+        "'dacapo apply' wrote with this run are listed anyway, e.g. "
+        "out/volume.zarr/output_RUN_100_...); repeat for several. Integer arrays "
         "named output* or of 32/64-bit integers are shown as segmentations.")
 @option("--image", "images", multiple=True, show_default="none", type=ARRAY_PATH,
         help="Any array to add as an image layer (e.g. the raw volume a prediction was made on).")
@@ -60,8 +61,9 @@ def view(run_name: str, iteration: Optional[int], predictions: Tuple[Any, ...],
          images: Tuple[Any, ...], labels: Tuple[Any, ...], bind_address: str, port: int,
          wait: bool) -> None:
     """Serve a neuroglancer viewer on run RUN_NAME: its datasplit's raw, gt and
-    mask, its training snapshots, its best validation outputs and the arrays
-    given, each at its voxel size and offset (nm). No browser is launched:
+    mask, its training snapshots, its best validation outputs, what 'dacapo
+    predict' and 'dacapo apply' wrote with it (layers outputs/...) and the
+    arrays given, each at its voxel size and offset (nm). No browser is launched:
     open the printed URL. Layers marked * are shown at first; the others are
     listed in the viewer, one click away.
 

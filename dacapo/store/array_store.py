@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Optional, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from dacapo._array_identifiers import LocalArrayIdentifier, LocalContainerIdentifier
+from dacapo.store.output_record import OutputRecord
 
 __all__ = ["ArrayStore"]
 
@@ -48,3 +49,11 @@ class ArrayStore(ABC):
     @abstractmethod
     def remove(self, identifier: Union[LocalArrayIdentifier, LocalContainerIdentifier]) -> None:
         """Deletes an array, or a whole container."""
+
+    def record_output(self, run_name: str, record: OutputRecord) -> None:  # noqa: B027
+        """Notes that ``run_name`` wrote ``record`` (a later record of the same
+        array replaces it). Stores that keep no records ignore it."""
+
+    def recorded_outputs(self, run_name: str) -> List[OutputRecord]:
+        """What ``record_output`` noted for ``run_name``, oldest first."""
+        return []

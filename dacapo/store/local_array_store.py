@@ -3,19 +3,23 @@
 ``snapshot.zarr`` holds training snapshots; ``validation.zarr`` holds
 ``inputs/<dataset>/{raw,gt}``, ``<iteration>/<dataset>/prediction``,
 ``<iteration>/<dataset>/output/<parameters>`` and the best outputs
-``[<dataset>/]<criterion>``.
+``[<dataset>/]<criterion>``. ``outputs/`` holds a JSON record of each array
+``predict`` and ``apply`` wrote elsewhere (``OutputRecord``), one file each.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from pathlib import Path
-from typing import Any, Optional, Tuple, Union
+from typing import Any, List, Optional, Tuple, Union
 
 from dacapo._array_identifiers import LocalArrayIdentifier, LocalContainerIdentifier
-from dacapo.errors import ConfigError
-from dacapo.store._files import as_path, remove_tree, safe_name
+from dacapo.errors import ConfigError, StoreError
+from dacapo.store._files import as_path, atomic_write_text, remove_tree, safe_name
 from dacapo.store.array_store import ArrayStore
+from dacapo.store.output_record import OutputRecord
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +106,27 @@ class LocalArrayStore(ArrayStore):
             target = container.joinpath(*parts)
         logger.debug("removing %s", target)
         remove_tree(target)
+
+    def record_output(self, run_name: str, record: OutputRecord) -> None:
+        key = hashlib.sha1(record.path.encode("utf-8")).hexdigest()[:16]
+        path = self._outputs_dir(run_name) / f"{key}.json"
+        atomic_write_text(path, json.dumps(record.to_dict(), indent=1))
+
+    def recorded_outputs(self, run_name: str) -> List[OutputRecord]:
+        folder = self._outputs_dir(run_name)
+        if not folder.is_dir():
+            return []
+        records = []
+        for path in sorted(folder.glob("*.json")):
+            try:
+                records.append(OutputRecord.from_dict(json.loads(path.read_text()), str(path)))
+            except (OSError, ValueError, StoreError) as error:
+                logger.warning("run %r: skipping the output record %s: %s", run_name, path,
+                               error)
+        return sorted(records, key=lambda record: record.written)
+
+    def _outputs_dir(self, run_name: str) -> Path:
+        return self._run_dir(run_name) / "outputs"
 
     def _run_dir(self, run_name: str) -> Path:
         return self.basedir / safe_name("run", run_name)

@@ -103,6 +103,20 @@ def test_apply_uses_the_best_iteration_and_parameters(cli_run, tmp_path):
         LocalArrayIdentifier(container, "prediction_cli_4"))
     assert output.roi == prediction.roi and output.dtype == np.uint8
     assert set(np.unique(output[output.roi])) <= {0, 1}
+    # both are recorded for the run, so 'dacapo view cli' lists them
+    from dacapo.store.create_store import create_array_store
+    from dacapo.view import run_layers
+
+    records = [r for r in create_array_store().recorded_outputs("cli")
+               if r.container == str(container)]
+    assert [(r.kind, r.dataset, r.iteration) for r in records] == [
+        ("prediction", "prediction_cli_4", 4), ("output", dataset, 4)]
+    assert records[0].input == f"{cli_run.container}/{RAW}"
+    assert records[1].input == f"{container}/prediction_cli_4"
+    assert dataset.endswith(records[1].parameters)
+    layers = {layer.name: layer.segmentation for layer in run_layers("cli")}
+    assert layers["outputs/data/prediction_cli_4"] is False
+    assert layers[f"outputs/data/{dataset}"] is True
 
 
 def test_run_blockwise_thresholds_every_block(tmp_path):

@@ -134,6 +134,70 @@ def test_given_arrays_are_shown_alone_with_their_kinds(run_dir, tmp_path):
     assert served_info(viewer.viewer, "prediction_viewed_2")["voxelOffset"] == ["2", "4"]
 
 
+@pytest.fixture
+def recorded(run_dir, tmp_path):
+    """Two outputs recorded for the run as predict and apply record them, in
+    ``volume.zarr``; the records are removed afterwards."""
+    import shutil
+
+    from dacapo._array_identifiers import LocalArrayIdentifier as Id
+    from dacapo._run_outputs import record_run_output
+
+    container = tmp_path / "volume.zarr"
+    write_zarr(container, "prediction_viewed_2", np.zeros((1, 8, 8), np.float32),
+               voxel_size=(8, 8), offset=(16, 32), axes=["c", "y", "x"])
+    write_zarr(container, "output_viewed_2_threshold", np.zeros((8, 8), np.uint8),
+               voxel_size=(8, 8), offset=(16, 32))
+    prediction = Id(container, "prediction_viewed_2")
+    record_run_output(RUN, "prediction", prediction, 2, Id(tmp_path / "raw.zarr", "raw"))
+    record_run_output(RUN, "output", Id(container, "output_viewed_2_threshold"), 2,
+                      prediction, "threshold")
+    yield container
+    shutil.rmtree(run_dir / "outputs")
+
+
+def test_outputs_recorded_by_predict_and_apply_are_listed_hidden(recorded):
+    shown_before = [layer.name for layer in run_layers(RUN) if layer.visible]
+    layers = run_layers(RUN)
+    outputs = [(layer.name, layer.segmentation, layer.visible) for layer in layers
+               if layer.name.startswith("outputs/")]
+    assert outputs == [("outputs/volume/prediction_viewed_2", False, False),
+                       ("outputs/volume/output_viewed_2_threshold", True, False)]
+    assert [layer.name for layer in layers if layer.visible] == shown_before
+    given = run_layers(RUN, arrays=[f"{recorded}/prediction_viewed_2"])
+    names = [layer.name for layer in given]
+    assert "prediction_viewed_2" in names  # given: shown, and not listed twice
+    assert "outputs/volume/prediction_viewed_2" not in names
+    assert "outputs/volume/output_viewed_2_threshold" in names
+
+
+def test_a_recorded_output_deleted_since_is_left_out(recorded, caplog):
+    import shutil
+
+    shutil.rmtree(recorded / "output_viewed_2_threshold")
+    with caplog.at_level("INFO", logger="dacapo._view_layers"):
+        names = [layer.name for layer in run_layers(RUN)]
+    assert "outputs/volume/prediction_viewed_2" in names
+    assert "outputs/volume/output_viewed_2_threshold" not in names
+    assert "output_viewed_2_threshold, recorded by the run, is not shown" in caplog.text
+
+
+def test_an_output_that_cannot_be_recorded_only_warns(run_dir, tmp_path, monkeypatch, caplog):
+    from dacapo._array_identifiers import LocalArrayIdentifier as Id
+    from dacapo._run_outputs import record_run_output
+    from dacapo.store.local_array_store import LocalArrayStore
+
+    def refuse(self, run_name, record):
+        raise PermissionError(13, "Permission denied", str(run_dir / "outputs"))
+
+    monkeypatch.setattr(LocalArrayStore, "record_output", refuse)
+    with caplog.at_level("WARNING"):
+        record_run_output(RUN, "prediction", Id(tmp_path / "v.zarr", "p"), 1,
+                          Id(tmp_path / "raw.zarr", "raw"))
+    assert f"{tmp_path}/v.zarr/p was written but could not be recorded" in caplog.text
+    assert "Permission denied" in caplog.text and "--prediction" in caplog.text
+
+
 def test_given_arrays_must_exist_and_have_a_known_kind(run_dir, tmp_path):
     with pytest.raises(ArrayNotFoundError, match=r"container .*missing\.zarr does not exist"):
         run_layers(RUN, arrays=[f"{tmp_path}/missing.zarr/prediction"])

@@ -105,3 +105,49 @@ def test_n5_containers_can_be_removed_from(store, tmp_path):
     dataset.mkdir(parents=True)
     store.remove(LocalArrayIdentifier(tmp_path / "out.n5", "volumes/raw"))
     assert not dataset.exists()
+
+
+def _record(dataset="prediction_run_3", iteration=3, written="2026-11-27T10:00:00+00:00",
+            kind="prediction"):
+    from dacapo.store.output_record import OutputRecord
+
+    return OutputRecord(kind, "/data/out/volume.zarr", dataset, iteration,
+                        "/data/volume.zarr/raw", None, written)
+
+
+def test_recorded_outputs_come_back_oldest_first_and_per_run(store, tmp_path):
+    assert store.recorded_outputs("run") == []
+    later = _record("output_run_3_threshold_0.5", kind="output",
+                    written="2026-11-27T11:00:00+00:00")
+    store.record_output("run", later)
+    store.record_output("run", _record())
+    assert store.recorded_outputs("run") == [_record(), later]
+    assert store.recorded_outputs("other") == []
+    assert len(list((tmp_path / "run" / "outputs").glob("*.json"))) == 2
+
+
+def test_recording_the_same_array_again_replaces_its_record(store):
+    store.record_output("run", _record(iteration=3))
+    store.record_output("run", _record(iteration=7, written="2026-11-28T10:00:00+00:00"))
+    assert [r.iteration for r in store.recorded_outputs("run")] == [7]
+
+
+def test_a_damaged_record_is_skipped_with_a_warning(store, tmp_path, caplog):
+    store.record_output("run", _record())
+    folder = tmp_path / "run" / "outputs"
+    (folder / "broken.json").write_text('{"kind": "prediction", "container"')
+    (folder / "foreign.json").write_text('{"what": 1}')
+    with caplog.at_level("WARNING"):
+        assert store.recorded_outputs("run") == [_record()]
+    assert "broken.json" in caplog.text
+    assert "foreign.json: not a record of a run's output" in caplog.text
+
+
+def test_a_record_of_something_else_names_the_file_and_the_fix():
+    from dacapo.errors import StoreError
+    from dacapo.store.output_record import OutputRecord
+
+    with pytest.raises(StoreError, match=r"r\.json: not a record of a run's output .*delete it"):
+        OutputRecord.from_dict({"kind": "checkpoint", "container": "c", "dataset": "d",
+                                "iteration": 1, "input": "i"}, "r.json")
+    assert _record().path == "/data/out/volume.zarr/prediction_run_3"
