@@ -140,15 +140,18 @@ class DeviceAugments:
         positions = reference.axis_positions(roi, voxel_size)
         crop = roi.grow(self.growth[name], self.growth[name])
 
-        def tensor(values) -> torch.Tensor:
-            return torch.as_tensor(np.asarray(values, dtype=np.float64), device=device)
+        def tensor(values, dtype=np.float64) -> torch.Tensor:
+            return torch.as_tensor(np.asarray(values, dtype=dtype), device=device)
+
+        def per_axis(values, dtype) -> torch.Tensor:  # (1, dims, 1, ...) to broadcast
+            return tensor(values, dtype).reshape((1, -1) + (1,) * roi.dims)
 
         return Grid(
             centred=[tensor(p - c) for p, c in zip(positions, reference.centre)],
             weights=[tensor(reference.axis_weights(p, axis)) for axis, p in enumerate(positions)],
-            centre=tuple(float(c) for c in reference.centre),
-            shift=tuple(float(o - b) for o, b in zip(reference.origin, crop.begin)),
-            voxel_size=tuple(float(v) for v in voxel_size),
+            centre=per_axis(reference.centre, np.float64),
+            shift=per_axis([o - b for o, b in zip(reference.origin, crop.begin)], np.float32),
+            voxel_size=per_axis(list(voxel_size), np.float32),
             crop=tuple(int(n) for n in crop.shape / voxel_size),
         )
 

@@ -20,15 +20,17 @@ class Grid(NamedTuple):
     deformation's centre (world units, float64); ``weights[d]``: the spline
     weights of the control points at those positions (``(outputs,
     control points)``); ``centre``: the deformation's centre relative to its
-    origin; ``shift``: the origin minus the crop's begin; ``voxel_size`` of
-    the array; ``crop``: the crop's spatial shape.
+    origin (float64); ``shift``: the origin minus the crop's begin and
+    ``voxel_size`` the array's (float32); these three shaped ``(1, dims, 1,
+    ...)`` to broadcast over a batch of positions; ``crop``: the crop's
+    spatial shape.
     """
 
     centred: List[torch.Tensor]
     weights: List[torch.Tensor]
-    centre: Tuple[float, ...]
-    shift: Tuple[float, ...]
-    voxel_size: Tuple[float, ...]
+    centre: torch.Tensor
+    shift: torch.Tensor
+    voxel_size: torch.Tensor
     crop: Tuple[int, ...]
 
 
@@ -43,17 +45,20 @@ def source_indices(rotation: torch.Tensor, control: torch.Tensor, grid: Grid) ->
     for axis, weights in enumerate(grid.weights):  # separable spline, axis by axis
         moved = torch.movedim(displacement, 2 + axis, -1) @ weights.T
         displacement = torch.movedim(moved, -1, 2 + axis)
-    shape = displacement.shape[2:]
-    out = torch.empty((control.shape[0], dims) + tuple(shape), dtype=torch.float32,
-                      device=control.device)
-    for i in range(dims):
-        placed = displacement[:, i] + grid.centre[i]
-        for j, centred in enumerate(grid.centred):
-            view = [-1 if a == j else 1 for a in range(dims)]
-            placed = placed + rotation[:, i, j].reshape(-1, *[1] * dims) * centred.reshape(view)
-        out[:, i] = placed  # rounded to float32 once
-        out[:, i].add_(grid.shift[i]).div_(grid.voxel_size[i]).sub_(0.5)
-    return out
+    # in Deformation.source_coordinates' order: ((R[i, 0] c0 + R[i, 1] c1 + ...)
+    # + centre[i]) + displacement, every row i at once; each product keeps the
+    # small shape of its axis, the sums grow to the whole grid
+    terms = []
+    for j, centred in enumerate(grid.centred):
+        view = [-1 if a == j else 1 for a in range(dims)]
+        column = rotation[:, :, j].reshape(rotation.shape[0], dims, *[1] * dims)
+        terms.append(column * centred.reshape(1, 1, *view))
+    placed = terms[0]
+    for term in terms[1:]:
+        placed = placed + term
+    placed = (placed + grid.centre) + displacement
+    out = placed.to(torch.float32)  # rounded to float32 once
+    return out.add_(grid.shift).div_(grid.voxel_size).sub_(0.5)
 
 
 def linear(crops: torch.Tensor, index: torch.Tensor, keep_type: bool = True) -> torch.Tensor:
