@@ -4,7 +4,6 @@ through files in memory, instead of pickled through a pipe."""
 from __future__ import annotations
 
 import atexit
-import fcntl
 import os
 import shutil
 import tempfile
@@ -13,6 +12,11 @@ from typing import Callable, Optional, Tuple
 
 import attrs
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # Windows: folders of dead processes go by process id and age
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["BatchFiles", "MIN_BYTES", "ORPHAN_SECONDS"]
 
@@ -141,6 +145,8 @@ def _hold_lock(folder: str) -> Optional[int]:
     """Locks ``folder``'s lock file for this process (its descriptor; None
     where the file system has no ``flock``). The file is locked before it
     gets its name, so no one finds it unlocked while its owner lives."""
+    if fcntl is None:
+        return None
     path = os.path.join(folder, f"{_LOCK}.{os.getpid()}.tmp")
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -173,6 +179,8 @@ def _remove_orphans(base: str) -> None:
 def _owned(path: str) -> Optional[bool]:
     """Whether a live process holds ``path``'s lock; None without a lock file
     or where locks do not work."""
+    if fcntl is None:
+        return None
     try:
         descriptor = os.open(os.path.join(path, _LOCK), os.O_RDONLY)
     except OSError:

@@ -199,3 +199,16 @@ def test_folders_of_dead_training_processes_are_removed_when_empty_or_untouched(
     assert not orphan.exists() and not empty.exists()
     assert recent.exists() and live.exists()
     files.close()
+
+
+def test_without_file_locks_folders_go_by_process_id(tmp_path, monkeypatch):
+    from dacapo.experiments.trainers import _batch_files
+
+    monkeypatch.setattr(_batch_files, "fcntl", None)  # e.g. Windows
+    files = BatchFiles(str(tmp_path))
+    assert os.listdir(files.folder) == []  # no lock file
+    dead = tmp_path / "dacapo-batches-999999999-abc"
+    dead.mkdir()
+    BatchFiles(str(tmp_path)).close()
+    assert not dead.exists() and os.path.isdir(files.folder)  # its own process lives
+    files.close()
