@@ -42,17 +42,33 @@ _KEPT = (np.uint8, np.int8, np.int16, np.int32, np.int64)
 def compact_tensor(array: np.ndarray) -> torch.Tensor:
     """``array`` as a CPU tensor in as few bytes as keep its values, for the
     copy to the device: floats as float32, booleans as uint8, integer types
-    torch computes with as they are, uint16 as int32, other integers as int64
-    (uint64 ids above ``2 ** 63`` wrap, which keeps which ids are equal and
-    which are 0)."""
+    torch computes with as they are, uint16 as it is (torch only copies it:
+    ``on_device`` widens it to int32 after the copy), other integers as
+    int64 (uint64 ids above ``2 ** 63`` wrap, which keeps which ids are equal
+    and which are 0)."""
     array = np.asarray(array)
     if array.dtype == np.bool_:
         return torch.as_tensor(array.view(np.uint8))
     if array.dtype.kind not in "iu":
         return torch.as_tensor(array.astype(np.float32, copy=False))
-    if array.dtype.type in _KEPT:
+    if array.dtype.type in _KEPT or array.dtype == np.uint16 and array.dtype.isnative:
         return torch.as_tensor(array)
     return torch.as_tensor(array.astype(np.int32 if array.dtype == np.uint16 else np.int64))
+
+
+def on_device(tensor: torch.Tensor, device: torch.device,
+              non_blocking: bool = False) -> torch.Tensor:
+    """``tensor`` copied to ``device``, a uint16 one then ``widened`` there, so
+    the host neither widens nor stages it."""
+    return widened(tensor.to(device, non_blocking=non_blocking))
+
+
+def widened(tensor: torch.Tensor) -> torch.Tensor:
+    """A uint16 ``tensor`` as int32 (its bytes seen as int16, sign-extended,
+    the upper half masked off: kernels every device has); others as they are."""
+    if tensor.dtype != torch.uint16:
+        return tensor
+    return tensor.view(torch.int16).to(torch.int32).bitwise_and_(0xFFFF)
 
 
 def pinned_array(shape, dtype) -> np.ndarray:
@@ -136,7 +152,7 @@ def feed(
 
 def _in_step(cpu: Tensors, device: torch.device, prepare: Optional[Prepare]) -> Tensors:
     """A batch's tensors on ``device``, prepared when there is a ``prepare``."""
-    tensors = {name: tensor if is_draw(name) else tensor.to(device)
+    tensors = {name: tensor if is_draw(name) else on_device(tensor, device)
                for name, tensor in cpu.items()}
     return tensors if prepare is None else prepare(tensors)
 
@@ -244,7 +260,7 @@ class _Prefetcher:
                     continue
                 if not tensor.is_pinned():  # staged through a reused pinned buffer
                     tensor = self._pinned_buffer(name, tensor).copy_(tensor)
-                tensors[name] = tensor.to(self._device, non_blocking=True)
+                tensors[name] = on_device(tensor, self._device, non_blocking=True)
             if self._prepare is not None:
                 tensors = self._prepare(tensors)
             ready = torch.cuda.Event()

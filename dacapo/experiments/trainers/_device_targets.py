@@ -7,6 +7,8 @@ from typing import Any, Callable, Dict, Optional
 import torch
 from funlib.geometry import Coordinate
 
+from ._batch_feeder import widened
+
 Tensors = Dict[str, torch.Tensor]
 
 
@@ -33,6 +35,7 @@ class DeviceTargets:
         self._counts: Any = None
 
     def __call__(self, tensors: Tensors) -> Tensors:
+        tensors = {name: widened(tensor) for name, tensor in tensors.items()}
         if self.augments is not None:
             tensors = self.augments(tensors)
         target, weight, self._counts = self.predictor.device_targets(

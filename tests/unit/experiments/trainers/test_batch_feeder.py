@@ -176,7 +176,7 @@ def test_a_batch_without_target_gives_its_ground_truth_and_mask():
 
 @pytest.mark.parametrize(("dtype", "expected"), [
     (np.uint8, torch.uint8), (bool, torch.uint8), (np.int16, torch.int16),
-    (np.uint16, torch.int32), (np.uint32, torch.int64), (np.uint64, torch.int64),
+    (np.uint16, torch.uint16), (np.uint32, torch.int64), (np.uint64, torch.int64),
     (np.float64, torch.float32), (np.float16, torch.float32),
 ])
 def test_compact_tensors_keep_the_values_in_few_bytes(dtype, expected):
@@ -185,6 +185,39 @@ def test_compact_tensors_keep_the_values_in_few_bytes(dtype, expected):
     tensor = compact_tensor(values)
     assert tensor.dtype == expected
     np.testing.assert_array_equal(tensor.to(torch.float64).numpy(), values.astype(np.float64))
+
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=needs_cuda)])
+def test_uint16_ids_travel_as_they_are_and_are_widened_on_the_device(device):
+    from dacapo.experiments.trainers._batch_feeder import on_device, widened
+
+    ids = np.array([[0, 1, 32767], [32768, 40000, 65535]], dtype=np.uint16)
+    host = compact_tensor(ids)
+    assert host.dtype == torch.uint16 and host.data_ptr() == ids.ctypes.data  # no copy
+    moved = on_device(host, torch.device(device))
+    assert moved.dtype == torch.int32 and moved.device.type == device
+    assert moved.cpu().tolist() == ids.astype(np.int64).tolist()
+    swapped = ids.astype(ids.dtype.newbyteorder())  # not this machine's order: widened here
+    assert compact_tensor(swapped).tolist() == ids.astype(np.int64).tolist()
+    kept = torch.arange(4)
+    assert widened(kept) is kept
+
+
+def test_prepare_gets_uint16_ground_truth_widened():
+    from dacapo.experiments.trainers._device_targets import DeviceTargets
+
+    class Predictor:
+        def padding(self, voxel_size):
+            return voxel_size * 0
+
+        def device_targets(self, gt, mask, voxel_size, counts):
+            self.seen = gt
+            return gt.float(), gt.float(), counts
+
+    predictor = Predictor()
+    gt = np.array([[[0, 40000]]], dtype=np.uint16)
+    DeviceTargets(predictor, (1, 1))({"raw": torch.zeros(1, 1, 2), "gt": compact_tensor(gt)})
+    assert predictor.seen.dtype == torch.int32 and predictor.seen.tolist() == [[[0, 40000]]]
 
 
 def test_compact_ids_above_2_to_the_63_keep_which_are_equal():
