@@ -20,7 +20,7 @@ one square root equals the numpy result bit for bit.
 
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
@@ -276,7 +276,7 @@ def unseen_distances_torch(known: torch.Tensor, voxel_size: Sequence[float]) -> 
     _checked_spacing("unseen_distances_torch", known, voxel_size, "known")
     inside = known != 0
     if known.numel() and _whole_voxels(voxel_size) and bool(inside.all()):
-        return _border_distances_torch(known.shape, voxel_size, known.device)
+        return _border_distances_torch(known.shape, voxel_size, known.device).clone()
     padded = torch.zeros(
         tuple(n + 2 for n in known.shape), dtype=torch.bool, device=known.device
     )
@@ -290,7 +290,23 @@ def _border_distances_torch(
     shape: Sequence[int], voxel_size: Sequence[float], device: torch.device
 ) -> torch.Tensor:
     """Distance to the nearest face of the array's border, ``(k + 1/2) *
-    voxel`` along the axis of the nearest one, ``k`` voxels from it."""
+    voxel`` along the axis of the nearest one, ``k`` voxels from it (kept for
+    the next batch of that shape: not to be changed in place)."""
+    key = (tuple(int(n) for n in shape), tuple(float(v) for v in voxel_size), str(device))
+    if key not in _BORDER_CACHE:
+        if len(_BORDER_CACHE) >= 4:
+            _BORDER_CACHE.pop(next(iter(_BORDER_CACHE)))
+        _BORDER_CACHE[key] = _border_distances(shape, voxel_size, device)
+    return _BORDER_CACHE[key]
+
+
+#: border distances by (shape, voxel size, device): every batch of a run has the same
+_BORDER_CACHE: Dict[Tuple[Any, ...], torch.Tensor] = {}
+
+
+def _border_distances(
+    shape: Sequence[int], voxel_size: Sequence[float], device: torch.device
+) -> torch.Tensor:
     nearest = torch.full(tuple(shape), torch.inf, dtype=torch.float32, device=device)
     for axis, (n, v) in enumerate(zip(shape, voxel_size)):
         index = torch.arange(n, device=device, dtype=torch.float64)

@@ -168,6 +168,18 @@ def test_the_known_mask_shortcut_measures_to_the_border():
     assert unseen[0, 0, 0] == 4.0 and unseen[2, 2, 2] == 20.0
 
 
+def test_border_distances_are_made_once_per_shape_and_not_shared_out():
+    _device_distances._BORDER_CACHE.clear()
+    first = unseen_distances_torch(torch.ones((5, 5, 6)), (8, 8, 8))
+    first.zero_()  # a caller changing its result changes no later one
+    again = unseen_distances_torch(torch.ones((5, 5, 6)), (8, 8, 8))
+    assert again[0, 0, 0] == 4.0 and again[2, 2, 2] == 20.0
+    assert len(_device_distances._BORDER_CACHE) == 1
+    for n in range(6, 12):  # a few shapes at most are kept
+        unseen_distances_torch(torch.ones((n, 5, 6)), (8, 8, 8))
+    assert len(_device_distances._BORDER_CACHE) == 4
+
+
 @pytest.mark.parametrize("scale_factor", [1.0, 7.5, 40.0])
 def test_distance_mask_equals_numpy(scale_factor):
     labels = _labels((12, 11, 10), "blobs", 8)
