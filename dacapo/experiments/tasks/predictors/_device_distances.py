@@ -167,6 +167,28 @@ def _squared_offsets(offsets: torch.Tensor, size: float) -> torch.Tensor:
     return ((offsets.to(torch.float64) * size) ** 2).to(torch.float32)
 
 
+def _offset_table(window: int, n: int, size: float, device: torch.device) -> torch.Tensor:
+    """``_squared_offsets`` of ``-window..window`` (with ``window``), or of
+    ``i - j`` for ``i, j < n`` (``[i, j]``; with ``n``); made once per device
+    and kept (every batch uses the same), not to be changed in place."""
+    key = (window, n, float(size), str(device))
+    table = _TABLES.get(key)
+    if table is None:
+        if window:
+            offsets = torch.arange(-window, window + 1, device=device)
+        else:
+            index = torch.arange(n, device=device)
+            offsets = index[:, None] - index[None, :]
+        if len(_TABLES) >= 16:
+            _TABLES.pop(next(iter(_TABLES)))
+        table = _TABLES[key] = _squared_offsets(offsets, size)
+    return table
+
+
+#: offset tables of ``_offset_table`` by (window, n, size, device)
+_TABLES: Dict[Tuple[Any, ...], torch.Tensor] = {}
+
+
 def _shifted_minima(lines: torch.Tensor, size: float, window: int) -> torch.Tensor:
     """The min-plus pass over ``|i - j| <= window``: one shifted minimum per offset."""
     result = lines.clone()
@@ -182,7 +204,7 @@ def _unfolded_minima(lines: torch.Tensor, size: float, window: int) -> torch.Ten
     lines plus the offsets' squares, minimised, a chunk of lines at a time."""
     width = 2 * window + 1
     padded = torch.nn.functional.pad(lines, (window, window), value=torch.inf)
-    table = _squared_offsets(torch.arange(-window, window + 1, device=lines.device), size)
+    table = _offset_table(window, 0, size, lines.device)
     result = torch.empty_like(lines)
     chunk = max(1, _MAX_TEMPORARY // (lines.shape[1] * width))
     for start in range(0, lines.shape[0], chunk):
@@ -207,8 +229,7 @@ def _whole_lines(lines: torch.Tensor, size: float) -> torch.Tensor:
     chunk of lines at a time so that the ``(lines, n, n)`` temporary stays
     below ``_MAX_TEMPORARY`` elements."""
     n = lines.shape[-1]
-    index = torch.arange(n, device=lines.device)
-    table = _squared_offsets(index[:, None] - index[None, :], size)  # [i, j]
+    table = _offset_table(0, n, size, lines.device)  # [i, j]
     result = torch.empty_like(lines)
     chunk = max(1, _MAX_TEMPORARY // (n * n))
     for start in range(0, lines.shape[0], chunk):

@@ -62,6 +62,18 @@ def test_boundary_distances_equal_numpy_bit_for_bit(shape, voxel_size, kind, see
     )
 
 
+@pytest.mark.parametrize("window", [1, 3, 16])
+def test_the_gpu_passes_equal_numpy_bit_for_bit_on_any_device(monkeypatch, window):
+    """The unfolded passes (a GPU's) with their kept offset tables, run twice."""
+    monkeypatch.setattr(_device_distances, "_shifted_minima", _device_distances._unfolded_minima)
+    monkeypatch.setattr(_device_distances, "WINDOW", window)
+    for seed in (3, 4):
+        labels = _labels((12, 40, 17), "blobs", seed)
+        expected = _distances.boundary_distances(labels, (4, 2, 3))
+        distances = boundary_distances_torch(_torch(labels), (4, 2, 3))
+        np.testing.assert_array_equal(distances.numpy(), expected)
+
+
 @pytest.mark.parametrize(("shape", "voxel_size"), FRACTIONAL)
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_boundary_distances_with_fractional_voxels_equal_numpy(shape, voxel_size, seed):
