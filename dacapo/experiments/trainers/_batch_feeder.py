@@ -58,9 +58,13 @@ def compact_tensor(array: np.ndarray) -> torch.Tensor:
 
 def on_device(tensor: torch.Tensor, device: torch.device,
               non_blocking: bool = False) -> torch.Tensor:
-    """``tensor`` copied to ``device``, a uint16 one then ``widened`` there, so
-    the host neither widens nor stages it."""
-    return widened(tensor.to(device, non_blocking=non_blocking))
+    """``tensor`` copied to ``device``; a uint16 one copied as int16 (the same
+    bytes: the device needs no uint16 kernel) and ``widened`` there, so the
+    host neither widens nor stages it."""
+    if tensor.dtype == torch.uint16:
+        tensor = tensor.view(torch.int16)
+        return _int16_as_uint16(tensor.to(device, non_blocking=non_blocking))
+    return tensor.to(device, non_blocking=non_blocking)
 
 
 def widened(tensor: torch.Tensor) -> torch.Tensor:
@@ -68,7 +72,12 @@ def widened(tensor: torch.Tensor) -> torch.Tensor:
     the upper half masked off: kernels every device has); others as they are."""
     if tensor.dtype != torch.uint16:
         return tensor
-    return tensor.view(torch.int16).to(torch.int32).bitwise_and_(0xFFFF)
+    return _int16_as_uint16(tensor.view(torch.int16))
+
+
+def _int16_as_uint16(tensor: torch.Tensor) -> torch.Tensor:
+    """int32 values of the uint16s whose bytes ``tensor`` (int16) holds."""
+    return tensor.to(torch.int32).bitwise_and_(0xFFFF)
 
 
 def pinned_array(shape, dtype) -> np.ndarray:
