@@ -10,6 +10,11 @@ process cannot be checked from here.
 
 Taking over goes through a short-lived ``training.lock.break`` file, created
 the same way, so that two processes finding one stale lock cannot both take it.
+
+On a remote file system (a ``runs_base_dir`` URL) the files are created with
+fsspec's exclusive mode ``"xb"`` (S3's conditional writes, for example); where
+the file system cannot create a file only if it is absent, training goes on
+without a lock, with a warning.
 """
 
 from __future__ import annotations
@@ -44,11 +49,14 @@ Holder = Dict[str, Any]
 def run_lock(folder: Path, run_name: str) -> Iterator[Path]:
     """Holds the training lock of run ``run_name`` in ``folder`` (its directory)."""
     path = folder / LOCK_NAME
-    if not is_local(path):
-        logger.debug("run %r: %s is not local; training without a lock file", run_name, path)
+    try:
+        mine = _acquire(path, run_name)
+    except _NoExclusiveCreate as error:
+        logger.warning("run %r: the file system of %s cannot create a file only if it is "
+                       "absent (%s); training without a lock file: make sure only one process "
+                       "trains this run", run_name, path, error)
         yield path
         return
-    mine = _acquire(path, run_name)
     try:
         yield path
     finally:
@@ -80,22 +88,39 @@ def _acquire(path: Path, run_name: str) -> Holder:
     )
 
 
+class _NoExclusiveCreate(Exception):
+    """The file system cannot create a file only if it is absent."""
+
+
 def _create(path: Path, mine: Holder) -> bool:
     """Creates ``path`` holding ``mine``; False if it exists."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:  # e.g. the run's "directory" is a file
+        return _create_exclusive(path, json.dumps(mine).encode("utf-8"))
+    except OSError as error:  # e.g. the run's "directory" is a file, or read-only
         raise StoreError(_create_message(path, mine, error)) from error
+
+
+def _create_exclusive(path: Path, data: bytes) -> bool:
+    """Creates ``path`` holding ``data`` unless it exists (then False), in one
+    step that no other process can interleave with."""
+    if is_local(path):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        return True
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        with path.open("xb") as stream:
+            stream.write(data)
     except FileExistsError:
         return False
-    except OSError as error:
-        raise StoreError(_create_message(path, mine, error)) from error
-    with os.fdopen(fd, "w", encoding="utf-8") as stream:
-        json.dump(mine, stream)
-        stream.flush()
-        os.fsync(stream.fileno())
+    except (NotImplementedError, ValueError) as error:  # no exclusive mode here
+        raise _NoExclusiveCreate(f"{type(error).__name__}: {error}") from None
     return True
 
 
@@ -153,9 +178,7 @@ def _is_stale(path: Path, holder: Holder) -> bool:
 def _take_over(path: Path, holder: Holder, run_name: str) -> None:
     """Removes the stale lock ``holder`` wrote, unless another process got to it first."""
     breaker = path.with_name(path.name + ".break")
-    try:
-        os.close(os.open(breaker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-    except FileExistsError:
+    if not _create_exclusive(breaker, b""):
         _remove_old_breaker(breaker)
         return
     try:

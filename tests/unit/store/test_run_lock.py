@@ -171,3 +171,52 @@ def test_the_weights_store_lock_removes_killed_checkpoint_writes(tmp_path):
     left = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert left == ["iterations/.keep", "iterations/10", "records/10.json"]
     assert not (tmp_path / "run" / LOCK_NAME).exists()
+
+
+@pytest.fixture
+def remote(tmp_path):
+    """A run directory on fsspec's in-memory file system (as an s3:// one is)."""
+    from upath import UPath
+
+    return UPath(f"memory://{tmp_path}/run")
+
+
+def test_a_remote_run_directory_gets_a_lock_file_too(remote):
+    with run_lock(remote, "run") as path:
+        assert json.loads(path.read_text())["pid"] == os.getpid()
+        with pytest.raises(StoreError, match=r"already being trained by this process"):
+            with run_lock(remote, "run"):
+                pass
+    assert not path.exists()
+
+
+def test_a_remote_lock_of_a_live_process_is_refused_and_a_stale_one_taken_over(remote, caplog):
+    path = write_lock(remote, pid=os.getppid())
+    with pytest.raises(StoreError, match=rf"held by pid {os.getppid()} on host"):
+        with run_lock(remote, "run"):
+            pass
+    pid = dead_pid()
+    write_lock(remote, pid=pid)
+    with caplog.at_level(logging.WARNING), run_lock(remote, "run"):
+        assert json.loads(path.read_text())["pid"] == os.getpid()
+    assert f"of pid {pid} on host" in caplog.text
+    assert not path.exists() and not path.with_name(LOCK_NAME + ".break").exists()
+
+
+def test_without_exclusive_creation_training_goes_on_unlocked_with_a_warning(
+    remote, monkeypatch, caplog
+):
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    opened = MemoryFileSystem._open
+
+    def no_exclusive_mode(self, path, mode="rb", **kwargs):
+        if "x" in mode:
+            raise NotImplementedError("File mode not supported")
+        return opened(self, path, mode, **kwargs)
+
+    monkeypatch.setattr(MemoryFileSystem, "_open", no_exclusive_mode)
+    with caplog.at_level(logging.WARNING), run_lock(remote, "run") as path:
+        assert not path.exists()
+    assert ("cannot create a file only if it is absent (NotImplementedError: File mode not "
+            "supported); training without a lock file") in caplog.text
