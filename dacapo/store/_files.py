@@ -48,14 +48,16 @@ def atomic_write(
     Locally the data go to a hidden temporary file in the same directory that
     then replaces ``path``; object stores (``s3://``) replace objects whole.
     With ``exclusive``, an existing ``path`` is left alone and
-    ``FileExistsError`` raised (atomically where the file system can link).
+    ``FileExistsError`` raised, atomically: locally by a hard link (or, on a
+    file system without them, by creating the name exclusively and then
+    replacing it, so a reader may see it empty for a moment), remotely by
+    fsspec's exclusive mode where the store has one.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if exclusive and path.exists():
         raise FileExistsError(str(path))
     if not is_local(path):
-        with path.open("wb") as stream:
-            write(stream)
+        _write_remote(path, write, exclusive)
         return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -72,15 +74,28 @@ def atomic_write(
             os.unlink(tmp)
 
 
+def _write_remote(path: Path, write: Callable[[IO[bytes]], Any], exclusive: bool) -> None:
+    """Writes an object store's file (its upload appears whole, or not at all);
+    exclusively with fsspec's ``"xb"`` where the file system has it."""
+    if exclusive:
+        try:
+            with path.open("xb") as stream:
+                write(stream)
+            return
+        except (NotImplementedError, ValueError):  # no exclusive mode: checked above
+            pass
+    with path.open("wb") as stream:
+        write(stream)
+
+
 def _link_exclusive(tmp: str, path: Path) -> None:
     """Moves ``tmp`` to ``path`` unless ``path`` exists (``FileExistsError``)."""
     try:
         os.link(tmp, path)  # fails atomically when path exists
     except FileExistsError:
         raise
-    except OSError:  # no hard links on this file system: check, then replace
-        if path.exists():
-            raise FileExistsError(str(path)) from None
+    except OSError:  # no hard links on this file system: claim the name, then replace
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
         os.replace(tmp, path)
 
 
