@@ -17,6 +17,9 @@ python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upg
 export PYTHONPATH=/tmp/site:$PWD
 quiet() { grep -v -e "none of its 8 sample" -e "no validation data" -e Warning -e '"""'; }
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 1 > "$OUT/smi.csv" 2>&1 &
+echo "== first, the batch feeder's CUDA tests (the copy to the GPU, uint16 ground truth included)"
+timeout 60 python3 -m pytest -q -p no:cacheprovider tests/unit/experiments/trainers/test_batch_feeder.py \
+    2>&1 | tee "$OUT/tests-feeder.log" | tail -3
 echo "== the workers' own rate (no training step): augments on the GPU (12, then 6 workers), then in the workers (12)"
 for setting in "12 device" "6 device" "12 workers"; do
     set -- $setting
