@@ -77,14 +77,11 @@ def atomic_write(
 def _write_remote(path: Path, write: Callable[[IO[bytes]], Any], exclusive: bool) -> None:
     """Writes an object store's file (its upload appears whole, or not at all);
     exclusively with fsspec's ``"xb"`` where the file system has it."""
-    if exclusive:
-        try:
-            with path.open("xb") as stream:
-                write(stream)
-            return
-        except (NotImplementedError, ValueError):  # no exclusive mode: checked above
-            pass
-    with path.open("wb") as stream:
+    try:
+        stream = path.open("xb" if exclusive else "wb")
+    except (NotImplementedError, ValueError):  # no exclusive mode: checked above
+        stream = path.open("wb")
+    with stream:
         write(stream)
 
 

@@ -183,7 +183,7 @@ def _take_over(path: Path, holder: Holder, run_name: str) -> None:
         return
     try:
         if _read(path) == holder:
-            path.unlink()
+            path.unlink(missing_ok=True)  # gone already if a breaker was wrongly thought old
             logger.warning("run %r: took over the stale lock %s of %s (that process is "
                            "gone; it was killed or crashed while training)", run_name, path,
                            _describe(holder))
