@@ -32,7 +32,7 @@ from typing import Any, Iterable, List, NamedTuple, Optional, Sequence
 import numpy as np
 
 from dacapo._array_identifiers import LocalArrayIdentifier
-from dacapo.errors import ArrayNotFoundError, ConfigError
+from dacapo.errors import ConfigError, DacapoError
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def recorded_layers(records: Sequence[Any], given: Sequence[ViewArray] = (),
         name = f"outputs/{stem}/{record.dataset}"
         try:
             array = open_stored(identifier, name)
-        except (ArrayNotFoundError, ConfigError, OSError) as error:
+        except (DacapoError, OSError, ValueError) as error:  # deleted, moved, unreachable
             logger.info("%s, recorded by the run, is not shown: %s", record.path, error)
             continue
         name = _unique(name, names)
