@@ -76,6 +76,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="only time the workers' hand-over (--supply batches, default 48)")
     parser.add_argument("--no-cached", action="store_true",
                         help="skip the cached-batch timing")
+    parser.add_argument("--default-stream", action="store_true",
+                        help="run our training steps on the default CUDA stream (as before "
+                        "the fourth session) instead of a high-priority one (the comparison)")
     parser.add_argument("--smoke", action="store_true",
                         help="a tiny run on the CPU (64³ crops, 44³ input): checks the script")
     return parser.parse_args(argv)
@@ -256,6 +259,7 @@ def run_setting(args, container: Path, mixed_precision: bool, device) -> dict:
     return {
         "row": "P7", "precision": precision, "gpu": name, "fetchers": args.fetchers,
         "switch_interval": sys.getswitchinterval(), "worker_threads": worker_threads(args.fetchers),
+        "training_stream": "default" if args.default_stream else "high priority",
         "supply_batches_per_s": supply,
         "targets": "device" if on_device else "workers",
         "augments": "device" if trainer._device_augments is not None else "workers",
@@ -274,6 +278,10 @@ def main(argv=None) -> int:
     from dacapo.utils.synthetic import write_synthetic_container
 
     device = torch.device("cpu" if args.smoke or args.cpu else "cuda")
+    if args.default_stream:
+        from dacapo.experiments.trainers import _batch_feeder
+
+        _batch_feeder.TRAINING_STREAM_PRIORITY = None
     if args.switch_interval is not None:
         sys.setswitchinterval(args.switch_interval)
     precisions = [False] if args.fp32_only else [True] if args.mixed_only else [False, True]

@@ -9,6 +9,7 @@ with a stream event, not a host synchronisation.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
@@ -23,6 +24,9 @@ Batch = Dict[str, np.ndarray]
 Tensors = Dict[str, torch.Tensor]
 #: maps a batch's tensors on the device to those of the training step
 Prepare = Callable[[Tensors], Tensors]
+#: CUDA priority of the stream the training steps run on (lower is more
+#: urgent; the prefetch thread's stream has the default, 0); None: the default stream
+TRAINING_STREAM_PRIORITY: Optional[int] = -1
 
 
 def as_tensor(array: np.ndarray) -> torch.Tensor:
@@ -157,6 +161,27 @@ def feed(
         yield batch, ready
         for _ in range(count - 1):
             yield prefetcher.next()
+
+
+@contextlib.contextmanager
+def training_stream(device: torch.device) -> Iterator[None]:
+    """On CUDA, makes a stream of ``TRAINING_STREAM_PRIORITY`` current for the
+    training steps, so that the kernels the prefetch thread launches for the
+    next batch (augments, targets) fill the GPU's gaps rather than delay the
+    step's; it starts after the work queued before, and the stream current
+    before waits for it afterwards (no host synchronisation). Elsewhere, or
+    with ``TRAINING_STREAM_PRIORITY`` None, nothing changes."""
+    if device.type != "cuda" or TRAINING_STREAM_PRIORITY is None:
+        yield
+        return
+    previous = torch.cuda.current_stream(device)
+    stream = torch.cuda.Stream(device=device, priority=TRAINING_STREAM_PRIORITY)
+    stream.wait_stream(previous)
+    try:
+        with torch.cuda.stream(stream):
+            yield
+    finally:
+        previous.wait_stream(stream)
 
 
 def _in_step(cpu: Tensors, device: torch.device, prepare: Optional[Prepare]) -> Tensors:

@@ -12,7 +12,7 @@ import torch
 
 from dacapo.experiments.training_iteration_stats import TrainingIterationStats
 
-from ._batch_feeder import Prepare, feed
+from ._batch_feeder import Prepare, feed, training_stream
 
 if TYPE_CHECKING:
     from dacapo.experiments.datasplits.datasets.dataset import Dataset
@@ -186,6 +186,9 @@ class Trainer(ABC):
         record is yielded once the next step is queued, so reading its loss does
         not leave the GPU idle; the last one comes after the last step. Records
         not yet yielded when the loop is left early are in ``unreported()``.
+        On a GPU the steps run on a high-priority stream (``training_stream``),
+        current while this generator is suspended too (the caller's work
+        between two steps is ordered after the step).
         """
         device = torch.device(device)
         scheduler = self._position_scheduler(optimizer)
@@ -193,21 +196,22 @@ class Trainer(ABC):
         lag = _report_lag(device)
         self._unreported = []
         start = time.time()
-        batches = feed(self.next_batch_at, self.iteration, num_iterations, device,
-                       prepare=self.prepare_on_device(device))
-        for batch, tensors in batches:
-            loss, prediction = self._step(model, optimizer, tensors, device)
-            scheduler.step()
-            self.step_tensors = tensors
-            self.after_step(self.iteration, batch, prediction)
-            self._unreported.append((self.iteration, loss))
-            self.iteration += 1
-            while len(self._unreported) > lag:
-                stats = self._report(start)
-                start = time.time()
-                yield stats
-        while self._unreported:
-            yield self._report(start)
+        with training_stream(device):
+            batches = feed(self.next_batch_at, self.iteration, num_iterations, device,
+                           prepare=self.prepare_on_device(device))
+            for batch, tensors in batches:
+                loss, prediction = self._step(model, optimizer, tensors, device)
+                scheduler.step()
+                self.step_tensors = tensors
+                self.after_step(self.iteration, batch, prediction)
+                self._unreported.append((self.iteration, loss))
+                self.iteration += 1
+                while len(self._unreported) > lag:
+                    stats = self._report(start)
+                    start = time.time()
+                    yield stats
+            while self._unreported:
+                yield self._report(start)
 
     def unreported(self) -> List[TrainingIterationStats]:
         """The stats of steps taken but not yet yielded by ``iterate`` (on a GPU

@@ -258,3 +258,26 @@ def test_prepare_runs_on_the_gpu_ahead_of_the_step_in_order():
     steps = [t for _, t in feed(without_target, 0, 5, torch.device("cuda"), prepare=prepare)]
     assert prepared == [0, 1, 2, 3, 4]
     assert [int(t["target"][0, 0, 0]) for t in steps] == [1, 2, 3, 4, 5]
+
+
+def test_off_cuda_the_training_stream_changes_nothing():
+    from dacapo.experiments.trainers._batch_feeder import training_stream
+
+    with training_stream(torch.device("cpu")):
+        assert torch.ones(2).sum() == 2
+
+
+@needs_cuda
+def test_training_steps_run_on_a_high_priority_stream_the_default_one_waits_for():
+    from dacapo.experiments.trainers._batch_feeder import training_stream
+
+    device = torch.device("cuda")
+    default = torch.cuda.current_stream(device)
+    with training_stream(device):
+        stream = torch.cuda.current_stream(device)
+        assert stream != default and stream.priority < default.priority
+        values = torch.ones(1 << 24, device=device)
+        for _ in range(20):  # work queued on the training stream
+            values.mul_(2.0)
+    assert torch.cuda.current_stream(device) == default
+    assert float(values[-1]) == 2.0**20  # read on the default stream, after the wait
