@@ -21,3 +21,9 @@ def as_path(value: Any) -> Path:
         # UPath offers Path's interface (and subclasses Path before universal-pathlib 0.3)
         return cast(Path, UPath(str(value)))
     return Path(value)
+
+
+def absolute(value: Any) -> str:
+    """A local path made absolute (found from any directory); a URL as it is."""
+    path = as_path(value)
+    return str(path) if getattr(path, "protocol", "") else str(path.absolute())

@@ -4,11 +4,10 @@ for it, so that ``dacapo view RUN`` shows them without being told where."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Optional
 
+from dacapo._paths import absolute
 from dacapo.errors import DacapoError
-from dacapo.store._files import is_local
 from dacapo.store.output_record import OutputRecord
 
 logger = logging.getLogger(__name__)
@@ -24,8 +23,8 @@ def record_run_output(run_name: str, kind: str, identifier: Any, iteration: int,
     from dacapo.store.create_store import create_array_store
 
     record = OutputRecord(
-        kind, _absolute(identifier.container), str(identifier.dataset).strip("/"),
-        int(iteration), f"{_absolute(input_identifier.container)}/{input_identifier.dataset}",
+        kind, absolute(identifier.container), str(identifier.dataset).strip("/"),
+        int(iteration), f"{absolute(input_identifier.container)}/{input_identifier.dataset}",
         None if parameters is None else str(parameters),
     )
     try:
@@ -33,8 +32,3 @@ def record_run_output(run_name: str, kind: str, identifier: Any, iteration: int,
     except (OSError, DacapoError) as error:
         logger.warning("run %r: %s was written but could not be recorded for 'dacapo view' "
                        "(%s); pass it with --prediction to see it", run_name, record.path, error)
-
-
-def _absolute(container: Path) -> str:
-    """A local container as an absolute path (found from any directory); a URL as it is."""
-    return str(Path(container).absolute()) if is_local(container) else str(container)

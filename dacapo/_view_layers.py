@@ -32,6 +32,7 @@ from typing import Any, Iterable, List, NamedTuple, Optional, Sequence
 import numpy as np
 
 from dacapo._array_identifiers import LocalArrayIdentifier
+from dacapo._paths import absolute
 from dacapo.errors import ConfigError, DacapoError
 
 logger = logging.getLogger(__name__)
@@ -211,10 +212,7 @@ def recorded_layers(records: Sequence[Any], given: Sequence[ViewArray] = (),
 
 
 def _key(identifier: LocalArrayIdentifier) -> tuple:
-    container = Path(identifier.container)
-    if not getattr(container, "protocol", ""):
-        container = container.absolute()
-    return (str(container), str(identifier.dataset).strip("/"))
+    return (absolute(identifier.container), str(identifier.dataset).strip("/"))
 
 
 def _segmentation(kind: str, name: str, array: Any) -> bool:
