@@ -137,6 +137,18 @@ def control_shape(extent: np.ndarray, spacing: np.ndarray) -> Tuple[int, ...]:
     return tuple(int(n) for n in np.ceil(np.asarray(extent) / np.asarray(spacing)) + 1)
 
 
+def identity_deformation(
+    roi: Roi, voxel_size: Coordinate, control_point_spacing: Sequence[int], subsample: int = 1
+) -> Deformation:
+    """The deformation of ``roi`` that moves nothing (no rotation, zero
+    displacements), with the geometry and control grid ``sample_deformation``
+    gives the same arguments."""
+    extent = np.asarray(roi.shape, dtype=np.float64)
+    spacing = np.asarray(control_point_spacing, dtype=np.float64) * np.asarray(voxel_size)
+    control = np.zeros((roi.dims,) + control_shape(extent, spacing))
+    return Deformation(roi.begin, extent / 2, np.eye(roi.dims), control, spacing, subsample)
+
+
 def sample_deformation(
     roi: Roi,
     voxel_size: Coordinate,

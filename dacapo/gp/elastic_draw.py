@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from typing import Dict, Mapping, Sequence, Tuple
 
@@ -10,7 +9,7 @@ import gunpowder as gp
 import numpy as np
 from funlib.geometry import Coordinate, Roi
 
-from ._deformation import Deformation, control_shape, sample_deformation
+from ._deformation import Deformation, identity_deformation, sample_deformation
 from ._draw_entry import DrawEntry
 from .elastic_augment import ElasticAugment, _union
 
@@ -53,11 +52,9 @@ class ElasticDraw(DrawEntry, ElasticAugment):
                 total, base, self.control_point_spacing, self.displacement_sigma,
                 self.rotation_interval, self.uniform_3d_rotation, self.subsample,
             ))
-        else:  # as long as a draw: batches stack them
-            spacing = np.asarray(self.control_point_spacing, np.float64) * np.asarray(base)
-            extent = np.asarray(total.shape, dtype=np.float64)
-            points = math.prod(control_shape(extent, spacing))
-            self._draw = np.zeros(1 + total.dims**2 + total.dims * points)
+        else:  # zeros as long as a draw: batches stack them
+            identity = identity_deformation(total, base, self.control_point_spacing)
+            self._draw = np.zeros(draw_vector(identity).size)
         return gp.BatchRequest()
 
     def process(self, batch: gp.Batch, request: gp.BatchRequest) -> gp.Batch:

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from funlib.geometry import Coordinate, Roi
 
-from dacapo.gp._deformation import Deformation, control_shape
+from dacapo.gp._deformation import Deformation, identity_deformation
 from dacapo.gp.elastic_draw import deformed_region
 
 from ._device_followers import apply_follower
@@ -161,8 +161,4 @@ def _reference_deformation(elastic, rois: Mapping[str, Roi],
     """A deformation with the geometry of every draw (no rotation, no
     displacement): its origin, centre, spacing and control grid."""
     total, base = deformed_region(rois, voxel_sizes)
-    spacing = np.asarray(elastic.control_point_spacing, dtype=np.float64) * np.asarray(base)
-    extent = np.asarray(total.shape, dtype=np.float64)
-    control = np.zeros((total.dims,) + control_shape(extent, spacing))
-    return Deformation(total.begin, extent / 2, np.eye(total.dims), control, spacing,
-                       elastic.subsample)
+    return identity_deformation(total, base, elastic.control_point_spacing, elastic.subsample)
